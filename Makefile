@@ -1,0 +1,57 @@
+# Two commands for a fresh machine: `make run` serves the site, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+WORKERS ?= 2
+TEST_WORKERS ?= 2
+export FLASK_APP := app
+
+.PHONY: run test bench lint format translations setup-db clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/flask translate compile
+
+setup-db: translations
+	$(BIN)/flask census setup
+
+## Serve the site with demo data on http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL is set).
+run: setup-db
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --no-control-socket app:app
+
+## Run the whole test suite (PostgreSQL, Redis and browser tests skip with a reason when absent,
+## and fail instead when CENSUS_REQUIRE_POSTGRES/REDIS/BROWSER=1, as in CI).
+test: $(VENV)/.installed-dev translations
+	@bash scripts/ensure-debian-package.sh chromium /usr/bin/chromium "the browser tests"
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+## Benchmarks: figures as ratios against a bare Flask page on the same gunicorn settings.
+bench: $(VENV)/.installed-dev translations
+	@bash scripts/ensure-debian-package.sh wrk wrk "the HTTP benchmarks"
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

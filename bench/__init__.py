@@ -1,0 +1,1 @@
+"""Benchmarks: figures printed as ratios against a bare Flask page (``python -m bench``)."""

@@ -1,0 +1,99 @@
+"""Static assets: the inlined site stylesheet and long-cached, precompressed static files.
+
+On 2G a page that waits for a separate stylesheet paints about twice as late, so the site CSS is
+read once at start-up and inlined into every page (its hash goes into the CSP). Other static files
+carry their version in their name (``htmx-1.9.12.min.js``), so they are cached for a year; a
+``.gz`` twin made at build time is sent to clients that accept gzip, instead of compressing on
+every request. Dynamic text responses (pages, CSV, JSON, SVG charts) are gzipped by Flask-Compress
+as they leave; ``/static/`` is left to its precompressed twins.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from pathlib import Path
+
+from flask import Flask, Response, abort, current_app, request, send_from_directory
+from flask_compress import Compress
+from markupsafe import Markup
+
+from census.security import style_hash
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+HTMX_FILE = "vendor/htmx-1.9.12.min.js"
+HTMX_ERRORS_FILE = "htmx-errors-1.1.js"  # ours: a new version gets a new name (long-cached)
+ONE_YEAR = 365 * 24 * 3600
+#: Files whose names carry a version or content hash may be cached "forever".
+VERSIONED = re.compile(r"-\d+(\.\d+)+(\.min)?\.\w+$|\.[0-9a-f]{8,}\.\w+$")
+
+
+def minify_css(css: str) -> str:
+    """Drop comments and needless whitespace; enough for a few kilobytes of hand-written CSS."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    css = re.sub(r"\s+", " ", css)
+    css = re.sub(r"\s*([{};:,>])\s*", r"\1", css)
+    return css.replace(";}", "}").strip()
+
+
+compress = Compress()
+
+
+def init_app(app: Flask) -> None:
+    """Load the CSS, allow it in the CSP, serve ``/static/`` and gzip dynamic text responses."""
+    compress.init_app(app)  # registers nothing itself: COMPRESS_REGISTER is False
+    app.after_request(_compress)
+    css = minify_css((STATIC_DIR / "site.css").read_text(encoding="utf-8"))
+    app.extensions["census_css"] = Markup(css)
+    app.extensions.setdefault("census_style_hashes", []).append(style_hash(css))
+    app.add_url_rule("/static/<path:filename>", "static", _static)
+    # Small per-page additions (``static/page-<name>.css``, e.g. print rules for a flyer): each
+    # is inlined only by the page that asks for it, and allowed in the CSP by its hash too.
+    page_styles: dict[str, Markup] = {}
+    for path in sorted(STATIC_DIR.glob("page-*.css")):
+        extra = minify_css(path.read_text(encoding="utf-8"))
+        page_styles[path.stem.removeprefix("page-")] = Markup(extra)
+        app.extensions["census_style_hashes"].append(style_hash(extra))
+
+    def page_css(name: str) -> Markup:
+        return page_styles[name]
+
+    @app.context_processor
+    def _assets() -> dict[str, object]:
+        return {
+            "site_css": app.extensions["census_css"],
+            "htmx_file": HTMX_FILE,
+            "htmx_errors_file": HTMX_ERRORS_FILE,
+            "page_css": page_css,
+        }
+
+
+def _compress(response: Response) -> Response:
+    """Gzip a dynamic text response for a client that accepts it (adds ``Vary``, skips small
+    bodies, streams and anything already encoded). Static files are never compressed per request:
+    the long-lived ones have a ``.gz`` twin made once at build time."""
+    if request.endpoint == "static" or not current_app.config["COMPRESS_ENABLED"]:
+        return response
+    return compress.after_request(response)
+
+
+def _static(filename: str) -> Response:
+    if ".." in filename or filename.endswith(".gz"):
+        abort(404)
+    gz = STATIC_DIR / (filename + ".gz")
+    if "gzip" in request.headers.get("Accept-Encoding", "") and gz.is_file():
+        response = send_from_directory(STATIC_DIR, filename + ".gz", max_age=_max_age(filename))
+        response.headers["Content-Encoding"] = "gzip"
+        response.mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    else:
+        response = send_from_directory(STATIC_DIR, filename, max_age=_max_age(filename))
+    response.vary.add("Accept-Encoding")
+    if VERSIONED.search(filename):
+        response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    return response
+
+
+def _max_age(filename: str) -> int:
+    if VERSIONED.search(filename):
+        return ONE_YEAR
+    return current_app.get_send_file_max_age(filename) or 3600

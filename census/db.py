@@ -1,0 +1,77 @@
+"""Engine and session handling with plain SQLAlchemy 2.
+
+One engine per application, one session per application context (a request or a CLI command),
+closed when the context ends. SQLite gets the pragmas that make it a sound embedded default
+(foreign keys, WAL, a busy timeout for several gunicorn workers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every model."""
+
+
+def make_engine(url: str, *, lock_timeout: float = 0, **kwargs: Any) -> Engine:
+    """Create an engine with the settings this project relies on.
+
+    ``lock_timeout`` (seconds, PostgreSQL; 0: wait forever) bounds how long a statement waits
+    for a lock, so a request blocked by a long import fails fast instead of holding a worker.
+    """
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    if lock_timeout:
+        options = f"-c lock_timeout={round(lock_timeout * 1000)}"
+        kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "options": options}
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **kwargs)
+
+
+def init_app(app: Flask) -> None:
+    """Attach an engine and a session factory to ``app``."""
+    engine = make_engine(
+        app.config["DATABASE_URL"], lock_timeout=app.config.get("DATABASE_LOCK_TIMEOUT", 0)
+    )
+    app.extensions["census_db"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def engine() -> Engine:
+    """The current application's engine."""
+    factory: sessionmaker[Session] = current_app.extensions["census_db"]
+    bound = factory.kw["bind"]
+    assert isinstance(bound, Engine)
+    return bound
+
+
+def session() -> Session:
+    """The session of the current application context, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["census_db"]()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()
+
+
+def is_postgresql(bind: Engine | None = None) -> bool:
+    """Whether the database is PostgreSQL (for the fast paths that only it has)."""
+    return (bind or engine()).dialect.name == "postgresql"

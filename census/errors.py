@@ -1,0 +1,106 @@
+"""Friendly, translated error pages.
+
+Each error page says in plain words what happened and what to do next, in the visitor's language,
+with the site's chrome so the way home is one tap away. A 429 keeps the ``Retry-After`` header the
+limiter computed; nothing from the request is echoed.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from flask import Flask, Response
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from census.render import render
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (
+        _l("Something in the request was not right"),
+        _l("The page could not understand what was sent. Go back and try again."),
+    ),
+    403: (
+        _l("This page is not open to you"),
+        _l("You do not have access to this page."),
+    ),
+    404: (
+        _l("Page not found"),
+        _l("Check the address, or start again from the home page."),
+    ),
+    405: (
+        _l("That action is not possible here"),
+        _l("This page cannot be used that way. Start again from the home page."),
+    ),
+    429: (
+        _l("Too many tries"),
+        _l("For everyone's safety, tries are limited. Please wait a while and try again."),
+    ),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("Nothing you typed was lost on our side. Please try again in a few minutes."),
+    ),
+    503: (
+        _l("The site is very busy"),
+        _l("Many people are filling in the census right now. Please try again in a few minutes."),
+    ),
+}
+CSRF_MESSAGE = (
+    _l("This form has expired"),
+    _l("For your safety a form can only be sent for a limited time. Open it again and resend."),
+)
+
+
+def error_page(
+    code: int, title: object, text: object, headers: dict[str, str] | None = None
+) -> Response:
+    """Render the error template with ``code``."""
+    return render(
+        "errors/error.html", status=code, headers=headers, code=code, title=title, text=text
+    )
+
+
+def _handle_http(error: HTTPException) -> Response:
+    code = error.code or 500
+    title, text = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    original = error.get_response()
+    headers = {k: original.headers[k] for k in ("Retry-After", "Allow") if k in original.headers}
+    if code == 429:
+        headers.setdefault("Retry-After", "60")
+    return error_page(code, title, text, headers)
+
+
+def _handle_csrf(_error: CSRFError) -> Response:
+    return error_page(400, *CSRF_MESSAGE)
+
+
+def _handle_database_unavailable(error: OperationalError) -> Response:
+    # The database is down, overloaded or locked (a lock timeout): nothing the visitor did.
+    log.warning("database unavailable: %s", type(error.orig or error).__name__)
+    title, text = MESSAGES[503]
+    return error_page(503, title, text, {"Retry-After": "30"})
+
+
+def _handle_unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return _handle_http(error)
+    # The exception's type and where it was raised, never its text: a database error's message
+    # carries the statement's parameters, which could be a name or an answer.
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    log.error("unhandled %s\n%s", type(error).__name__, frames)
+    title, text = MESSAGES[500]
+    return error_page(500, title, text)
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(CSRFError, _handle_csrf)
+    app.register_error_handler(OperationalError, _handle_database_unavailable)
+    app.register_error_handler(HTTPException, _handle_http)
+    app.register_error_handler(InternalServerError, _handle_unexpected)
+    app.register_error_handler(Exception, _handle_unexpected)

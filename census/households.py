@@ -1,0 +1,77 @@
+"""The household register's small service layer: find a household by the numbers on its KK.
+
+Every look-up goes through the keyed hash, so the database never needs (or holds) a raw NIK or KK
+number. ``find_by_pair`` does the same work whether the KK is unknown or the NIK is not in it, so
+neither the answer nor its timing tells which number was wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from census.identity import keyed_hash
+from census.models import Household, Member, region_parts
+
+
+def number_hash(kind: str, number: str) -> bytes:
+    """The keyed hash of a normalised 16-digit NIK (``kind="nik"``) or KK number (``"kk"``)."""
+    return keyed_hash(kind, number, current_app.config["IDENTITY_HASH_KEY"])  # type: ignore[arg-type]
+
+
+#: Built once: each look-up only binds the two hashes (the statement's SQL is cached too).
+_BY_PAIR = (
+    select(Household)
+    .join(Member, Member.household_id == Household.id)
+    .where(Household.kk_hash == bindparam("kk_hash"))
+    .where(Member.nik_hash == bindparam("nik_hash"))
+    .limit(1)
+)
+
+
+def find_by_pair(session: Session, kk_number: str, nik_number: str) -> Household | None:
+    """The household whose KK is ``kk_number`` and which has a member ``nik_number``, or None."""
+    hashes = {"kk_hash": number_hash("kk", kk_number), "nik_hash": number_hash("nik", nik_number)}
+    return session.scalars(_BY_PAIR, hashes).first()
+
+
+def new_household(
+    kk_number: str,
+    village_code: str,
+    rt: str,
+    rw: str,
+    address: str,
+    members: Iterable[tuple[str, str, date, str, str]],
+    is_demo: bool = False,
+) -> Household:
+    """A household and its members, hashed, for the session to add.
+
+    ``members`` are ``(name, sex, birth date, relationship code, NIK)`` in the card's order. The
+    register import writes in bulk instead; this is for the few households made one at a time
+    (demo mode, tests).
+    """
+    household = Household(
+        kk_hash=number_hash("kk", kk_number),
+        village_code=village_code,
+        rt=rt,
+        rw=rw,
+        address=address,
+        is_demo=is_demo,
+        **region_parts(village_code),
+    )
+    for position, (name, sex, born, relationship, nik) in enumerate(members):
+        household.members.append(
+            Member(
+                nik_hash=number_hash("nik", nik),
+                name=name,
+                sex=sex,
+                birth_date=born,
+                relationship_code=relationship,
+                position=position,
+            )
+        )
+    return household

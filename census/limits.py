@@ -1,0 +1,37 @@
+"""Throttles with Flask-Limiter: in Redis when ``REDIS_URL`` is set, in memory otherwise.
+
+With Redis every gunicorn worker and every app server shares one count, so the app servers stay
+stateless. The client address is ``request.remote_addr``, which :class:`werkzeug.ProxyFix` has
+already corrected for exactly ``TRUSTED_PROXY_HOPS`` proxies of ours (see ``create_app``): a
+header a client sets itself is never believed.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+
+
+def client_address() -> str:
+    """The address throttles count against."""
+    return request.remote_addr or "unknown"
+
+
+limiter = Limiter(key_func=client_address, default_limits=[], headers_enabled=True)
+
+
+def init_app(app: Flask) -> None:
+    """Point the limiter at Redis or memory and register it."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["KEY_PREFIX"])
+    app.config.setdefault("RATELIMIT_ENABLED", app.config["LIMITS_ENABLED"])
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # The limiter keeps the first application's key prefix otherwise; each application (a test
+    # builds many) must count under its own.
+    limiter._key_prefix = ""
+    limiter.init_app(app)
+
+
+def key_prefix() -> str:
+    """The prefix of every throttle key of the current application."""
+    return current_app.config["RATELIMIT_KEY_PREFIX"]

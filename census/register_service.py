@@ -1,0 +1,340 @@
+"""Importing the household register: stream, stage, check as sets, upsert, in one transaction.
+
+A national register has hundreds of millions of rows, so nothing here holds the file, or a map of
+its numbers, in Python. Rows are read and checked one at a time (``census.register_rows``), their
+NIK and KK hashed, and streamed into a temporary staging table: with ``COPY`` on PostgreSQL and
+batched ``executemany`` on SQLite. Checks that need other rows or the register (the same NIK
+twice, unknown villages, a NIK in another household, a KK whose rows disagree, two heads) are then
+single SQL statements over the staging table (``census.register_sql``), and so is the upsert.
+Everything runs in one transaction: a failure anywhere leaves the register as it was.
+
+Re-running a file changes nothing: upserts only touch rows whose values differ, and never the
+counting status, which belongs to the household, not to the register file.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from datetime import date
+from multiprocessing.pool import AsyncResult, Pool
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import OperationalError
+
+from census import register_sql as sql
+from census.identity import keyed_hasher
+from census.register_rows import check_row, read_records
+from census.register_sql import STAGING, STAGING_COLUMNS
+
+log = logging.getLogger(__name__)
+
+SQLITE_BATCH = 5000
+PROGRESS_EVERY = 2048  # rows between progress updates
+CHUNK = 2000  # rows per task when checking in worker processes
+#: Files smaller than this are checked in this process: starting workers would cost more.
+PARALLEL_FROM_BYTES = 4 * 1024 * 1024
+
+StagedRow = tuple[Any, ...]
+
+
+class RegisterDatabaseError(Exception):
+    """The database cannot be reached or is not ready (no schema, no regions)."""
+
+
+@dataclass
+class ImportResult:
+    """What an import did, in counts only (safe to log)."""
+
+    rows: int = 0
+    rejected: int = 0
+    households_added: int = 0
+    households_updated: int = 0
+    members_added: int = 0
+    members_updated: int = 0
+
+    @property
+    def accepted(self) -> int:
+        """Rows that are now in the register (added, updated or already there)."""
+        return self.rows - self.rejected
+
+
+def staged_rows(
+    records: Iterator[tuple[int, list[str]]],
+    key: bytes,
+    today: date,
+    tick: Callable[[], None] | None = None,
+) -> Iterator[StagedRow]:
+    """Check and hash each record: a staging row, with a reason when the row is rejected.
+
+    The numbers leave this function only as keyed hashes.
+    """
+    blank = (None,) * 9
+    kk_hash, nik_hash = keyed_hasher("kk", key), keyed_hasher("nik", key)
+    for count, (line, fields) in enumerate(records, 1):
+        if tick is not None and count % PROGRESS_EVERY == 0:
+            tick()
+        try:
+            p = check_row(fields, today)
+        except ValueError as exc:
+            yield (line, *blank, None, str(exc))
+            continue
+        yield (
+            line,
+            kk_hash(p.kk),
+            nik_hash(p.nik),
+            p.name,
+            p.sex,
+            p.birth_date,
+            p.relationship,
+            p.village_code,
+            p.rt,
+            p.rw,
+            p.address,
+            None,
+        )
+    if tick is not None:
+        tick()
+
+
+def _check_chunk(args: tuple[list[tuple[int, list[str]]], bytes, date]) -> list[StagedRow]:
+    """Worker side of ``parallel_staged_rows``: check and hash one chunk of records."""
+    chunk, key, today = args
+    return list(staged_rows(iter(chunk), key, today))
+
+
+def parallel_staged_rows(
+    records: Iterator[tuple[int, list[str]]],
+    key: bytes,
+    today: date,
+    pool: Pool,
+    tick: Callable[[], None] | None = None,
+) -> Iterator[StagedRow]:
+    """``staged_rows`` spread over ``pool``'s processes, in file order, in bounded memory.
+
+    The per-row checks and hashing are most of an import's Python time; this process keeps only
+    reading the CSV and feeding the database. At most two chunks per worker are in flight (unlike
+    ``Pool.imap``, which would read the whole file ahead).
+    """
+    pending: deque[AsyncResult[list[StagedRow]]] = deque()
+    limit = 2 * pool._processes  # type: ignore[attr-defined]
+    chunk: list[tuple[int, list[str]]] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= CHUNK:
+            pending.append(pool.apply_async(_check_chunk, ((chunk, key, today),)))
+            chunk = []
+            if len(pending) >= limit:
+                yield from pending.popleft().get()
+                if tick is not None:
+                    tick()
+    if chunk:
+        pending.append(pool.apply_async(_check_chunk, ((chunk, key, today),)))
+    while pending:
+        yield from pending.popleft().get()
+    if tick is not None:
+        tick()
+
+
+def _copy_postgresql(connection: Connection, rows: Iterator[StagedRow]) -> None:
+    raw = connection.connection.driver_connection
+    columns = ", ".join(STAGING_COLUMNS)
+    with raw.cursor() as cursor, cursor.copy(f"COPY {STAGING} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _insert_sqlite(connection: Connection, rows: Iterator[StagedRow]) -> None:
+    raw = connection.connection.driver_connection
+    insert = f"INSERT INTO {STAGING} VALUES ({', '.join('?' * len(STAGING_COLUMNS))})"
+    batch: list[StagedRow] = []
+    for row in rows:
+        if row[5] is not None:
+            row = (*row[:5], row[5].isoformat(), *row[6:])  # SQLAlchemy's SQLite date format
+        batch.append(row)
+        if len(batch) >= SQLITE_BATCH:
+            raw.executemany(insert, batch)
+            batch.clear()
+    if batch:
+        raw.executemany(insert, batch)
+
+
+#: How long the first load waits to take the register for itself before going the usual way.
+FIRST_LOAD_LOCK_WAIT = "2s"
+
+
+@contextmanager
+def _member_key_checked_at_the_end(connection: Connection) -> Iterator[None]:
+    """Check each member's household once, after the inserts, instead of once a row.
+
+    For the first load of an empty register on PostgreSQL. The foreign key from ``member`` to
+    ``household`` checks each inserted person with a query and a row lock of its own: about a
+    sixth of the import's database time. Dropped here and added again (with the same
+    definition) once the rows are in, PostgreSQL validates every row in one join, and still
+    refuses the whole import if any row were wrong. Both run in the import's transaction, so no
+    one ever sees the table without its key. In exchange ``household`` and ``member`` stay locked
+    until the import commits, which an empty register can afford: the site's requests give up
+    waiting after ``DATABASE_LOCK_TIMEOUT`` with the "try again" page. When the tables cannot be
+    taken within ``FIRST_LOAD_LOCK_WAIT`` (someone is reading them), the key stays in place and
+    checks each row as usual.
+    """
+    keys = connection.exec_driver_sql(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid = 'member'::regclass "
+        "AND confrelid = 'household'::regclass"
+    ).all()
+    savepoint = connection.begin_nested()
+    try:
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{FIRST_LOAD_LOCK_WAIT}'")
+        for name, _definition in keys:
+            connection.exec_driver_sql(f'ALTER TABLE member DROP CONSTRAINT "{name}"')
+        connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
+    except OperationalError:
+        savepoint.rollback()
+        log.info("register import: the register is in use; foreign keys checked row by row")
+        yield
+        return
+    savepoint.commit()
+    yield
+    for name, definition in keys:
+        connection.exec_driver_sql(f'ALTER TABLE member ADD CONSTRAINT "{name}" {definition}')
+
+
+def _scalar(connection: Connection, sql: str) -> int:
+    return int(connection.execute(text(sql)).scalar_one())
+
+
+def import_register(
+    path: str | Path,
+    engine: Engine,
+    key: bytes,
+    today: date,
+    *,
+    progress: Callable[[int], None] | None = None,
+    on_reject: Callable[[int, str], None] | None = None,
+    after_upsert: Callable[[Connection], None] | None = None,
+    workers: int | None = None,
+) -> ImportResult:
+    """Import a register CSV; call ``on_reject(line, reason)`` for each rejected row, in order.
+
+    ``progress`` receives the number of bytes read since its last call. ``after_upsert`` runs
+    inside the transaction before it commits (the demo data sets counting statuses there).
+    Raises ``OSError`` (unreadable file), ``RegisterFileError`` (header, encoding, quoting) or
+    ``RegisterDatabaseError``; anything raised leaves the register untouched. ``workers`` is the
+    number of processes that check rows (default for files over 4 MB on three cores or more:
+    one per core but one, at most four; 0: check in this process).
+    """
+    if workers is None:
+        big = os.path.getsize(path) >= PARALLEL_FROM_BYTES
+        cores = os.cpu_count() or 1
+        # On two cores the database needs one; a worker would only add pickling.
+        workers = min(4, cores - 1) if big and cores >= 3 else 0
+    # Worker processes are forked before any database connection is open, so none inherits one.
+    with open(path, "rb") as binary, Pool(workers) if workers else nullcontext() as pool:
+        text_stream = io.TextIOWrapper(
+            binary, encoding="utf-8-sig", errors="surrogateescape", newline=""
+        )
+        records = read_records(text_stream)  # the header is checked before the database
+        position = [0]
+
+        def tick() -> None:
+            now = binary.raw.tell()
+            if progress is not None:
+                progress(now - position[0])
+            position[0] = now
+
+        try:
+            connection = engine.connect()
+        except OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise RegisterDatabaseError(f"cannot reach the database: {reason}") from None
+        if pool is None:
+            rows = staged_rows(records, key, today, tick)
+        else:
+            rows = parallel_staged_rows(records, key, today, pool, tick)
+        with connection, connection.begin():
+            result = _run(connection, rows, on_reject)
+            if after_upsert is not None:
+                after_upsert(connection)
+    log.info(
+        "register import: %d rows, %d rejected, households +%d ~%d, members +%d ~%d",
+        result.rows,
+        result.rejected,
+        result.households_added,
+        result.households_updated,
+        result.members_added,
+        result.members_updated,
+    )
+    return result
+
+
+def _run(
+    connection: Connection,
+    rows: Iterator[StagedRow],
+    on_reject: Callable[[int, str], None] | None,
+) -> ImportResult:
+    dialect = connection.dialect.name
+    if not _scalar(connection, "SELECT COUNT(*) FROM (SELECT 1 FROM region LIMIT 1) AS r"):
+        raise RegisterDatabaseError(
+            "no region codes are loaded; run 'flask census load-regions' first"
+        )
+    if dialect == "postgresql":  # sorts and hashes of a big file in memory, for this import only
+        connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+        # The site's lock timeout is for requests; an import waits for its locks as long as needed.
+        connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGING}")
+    connection.exec_driver_sql(sql.staging_table(dialect))
+    if dialect == "postgresql":
+        _copy_postgresql(connection, rows)
+    else:
+        _insert_sqlite(connection, rows)
+    if dialect == "sqlite":  # PostgreSQL hash-joins; SQLite needs indexes to avoid nested loops
+        connection.exec_driver_sql(f"CREATE INDEX ix_{STAGING}_nik ON {STAGING} (nik_hash)")
+        connection.exec_driver_sql(f"CREATE INDEX ix_{STAGING}_kk ON {STAGING} (kk_hash, line)")
+    # Without statistics PostgreSQL plans nested loops over the staging table: minutes, not ms.
+    # Only the columns the checks join, group or filter on: names and addresses need no statistics.
+    columns = " (line, kk_hash, nik_hash, relationship, village_code, reason)"
+    if dialect == "postgresql":  # a small sample is enough to choose hash joins: 3,000 rows
+        connection.exec_driver_sql("SET LOCAL default_statistics_target = 10")
+    connection.exec_driver_sql(f"ANALYZE {STAGING}{columns if dialect == 'postgresql' else ''}")
+    if dialect == "postgresql":
+        connection.exec_driver_sql("RESET default_statistics_target")
+    register_empty = not _scalar(
+        connection, "SELECT COUNT(*) FROM (SELECT 1 FROM member LIMIT 1) AS m"
+    )
+    for name, statement in sql.CHECKS:
+        if register_empty and name in sql.REGISTER_CHECKS:
+            continue  # nothing in the register to conflict with
+        connection.exec_driver_sql(statement)
+
+    result = ImportResult()
+    first_load = (
+        dialect == "postgresql"
+        and register_empty
+        and not _scalar(connection, "SELECT COUNT(*) FROM (SELECT 1 FROM household LIMIT 1) AS h")
+    )
+    with _member_key_checked_at_the_end(connection) if first_load else nullcontext():
+        result.households_updated = connection.exec_driver_sql(sql.UPDATE_HOUSEHOLDS).rowcount
+        result.households_added = connection.exec_driver_sql(sql.INSERT_HOUSEHOLDS).rowcount
+        result.members_updated = connection.exec_driver_sql(sql.UPDATE_MEMBERS).rowcount
+        result.members_added = connection.exec_driver_sql(sql.INSERT_MEMBERS).rowcount
+
+    counts = connection.exec_driver_sql(f"SELECT COUNT(*), COUNT(reason) FROM {STAGING}").one()
+    result.rows, result.rejected = int(counts[0]), int(counts[1])
+    if on_reject is not None and result.rejected:
+        rejects = connection.exec_driver_sql(
+            f"SELECT line, reason FROM {STAGING} WHERE reason IS NOT NULL ORDER BY line",
+            execution_options={"stream_results": True},
+        )
+        for line, reason in rejects:
+            on_reject(line, reason)
+    if dialect != "postgresql":
+        connection.exec_driver_sql(f"DROP TABLE {STAGING}")
+    return result

@@ -1,0 +1,66 @@
+"""Test data: households with valid, obviously synthetic NIK and KK numbers.
+
+Numbers are built the way Dukcapil builds them (region, date, serial; +40 on a woman's birth day),
+with serials from 9000 up so they never collide with a real person's.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from census.households import new_household
+from census.models import Household
+
+_serials = itertools.count(9000)
+
+
+def make_nik(district: str, sex: str, born: date, serial: int | None = None) -> str:
+    """A structurally valid NIK for someone first registered in ``district`` (dotted)."""
+    day = born.day + (40 if sex == "P" else 0)
+    serial = next(_serials) % 10000 if serial is None else serial
+    return f"{district.replace('.', '')}{day:02d}{born:%m%y}{serial:04d}"
+
+
+def make_kk(district: str, issued: date = date(2015, 3, 9), serial: int | None = None) -> str:
+    """A structurally valid KK number issued in ``district``."""
+    serial = next(_serials) % 10000 if serial is None else serial
+    return f"{district.replace('.', '')}{issued:%d%m%y}{serial:04d}"
+
+
+@dataclass
+class MadeHousehold:
+    """A household added to the register and its raw numbers (which the database never sees)."""
+
+    household: Household
+    kk: str
+    niks: list[str] = field(default_factory=list)
+
+
+DEFAULT_MEMBERS = (
+    ("Budi Santoso", "L", date(1978, 4, 12), "kepala_keluarga"),
+    ("Siti Aminah", "P", date(1981, 9, 3), "istri"),
+    ("Rina", "P", date(2010, 1, 25), "anak"),
+)
+
+
+def add_household(
+    session: Session,
+    village: str = "33.16.01.2001",
+    members: tuple[tuple[str, str, date, str], ...] = DEFAULT_MEMBERS,
+    commit: bool = True,
+) -> MadeHousehold:
+    """Add a household to the register (inside an app context) and return its numbers."""
+    district = village[:8]
+    kk = make_kk(district)
+    niks = [make_nik(district, sex, born) for _name, sex, born, _relationship in members]
+    people = [(*member, nik) for member, nik in zip(members, niks, strict=True)]
+    household = new_household(kk, village, "003", "001", "Jl. Melati No. 7", people)
+    made = MadeHousehold(household, kk, niks)
+    session.add(household)
+    if commit:
+        session.commit()
+    return made
