@@ -1,0 +1,132 @@
+"""Finding a household by the two numbers on its family card, safely.
+
+Shared by the status check (``/cek``) and the census form's entry (``/isi``): the same form, the
+same messages, the same throttles. Two throttles guard the register against enumeration:
+
+- per client address, every try counts (``LOOKUP_LIMITS``, e.g. 10 a minute and 100 a day), shared
+  by every look-up route through one Flask-Limiter scope;
+- per household, failed pairs count against the KK number typed (``LOOKUP_FAILS_PER_KK``, e.g. 5
+  an hour), whether that KK exists or not, so nobody can try many NIKs against one card from many
+  addresses, and the throttle itself does not reveal whether a KK is registered.
+
+A failed look-up never says which of the two numbers was wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from limits import parse
+from werkzeug.exceptions import TooManyRequests
+from wtforms import StringField
+from wtforms.validators import ValidationError
+
+from census import db
+from census.households import find_by_pair, number_hash
+from census.identity import check_pair
+from census.limits import key_prefix, limiter
+from census.models import Household
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LOOKUP_LIMITS = "10/minute;100/day"
+DEFAULT_FAILS_PER_KK = "5/hour"
+#: Largest input we look at; anything longer is cut before validation (a NIK has 16 digits).
+MAX_INPUT = 64
+
+
+def _limits() -> str:
+    return current_app.config.get("LOOKUP_LIMITS", DEFAULT_LOOKUP_LIMITS)
+
+
+#: Decorate every route that looks a household up by its numbers (POST only).
+lookup_limit: Callable[..., Any] = limiter.shared_limit(
+    _limits, scope="household-lookup", methods=["POST"]
+)
+
+
+def _trim(value: Any) -> Any:
+    return value[:MAX_INPUT] if isinstance(value, str) else value
+
+
+class NumbersForm(FlaskForm):
+    """The KK number and the NIK of any member of that KK, as SP2020 asked for them."""
+
+    kk = StringField(
+        _l("Family card (KK) number"),
+        description=_l("16 digits, printed at the top of the family card, after 'No.'"),
+        filters=[_trim],
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"},
+    )
+    nik = StringField(
+        _l("NIK of any member of this family card"),
+        description=_l("16 digits, on the KTP or next to the person's name on the family card"),
+        filters=[_trim],
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"},
+    )
+
+    def validate_kk(self, field: StringField) -> None:
+        """Both numbers are checked together, so a swap or a repeat can be named."""
+        self._pair = check_pair(field.data or "", self.nik.data or "")
+        if not (field.data or "").strip():
+            raise ValidationError(_l("Enter the family card (KK) number."))
+        if self._pair.kk_error is not None:
+            raise ValidationError(str(self._pair.kk_error))
+
+    def validate_nik(self, field: StringField) -> None:
+        pair = getattr(self, "_pair", None) or check_pair(self.kk.data or "", field.data or "")
+        if not (field.data or "").strip():
+            raise ValidationError(_l("Enter the NIK of a member of this family card."))
+        if pair.nik_error is not None:
+            raise ValidationError(str(pair.nik_error))
+
+    @property
+    def numbers(self) -> tuple[str, str]:
+        """The normalised (KK, NIK) after a successful ``validate()``."""
+        pair = self._pair
+        assert pair.kk is not None and pair.nik is not None
+        return pair.kk.number, pair.nik.number
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The outcome of a look-up: the household, or None when the pair is not registered."""
+
+    household: Household | None
+
+    @property
+    def found(self) -> bool:
+        return self.household is not None
+
+
+def _kk_key(kk_number: str) -> str:
+    # A hash of the keyed hash: the throttle store never holds anything that finds a household.
+    return hashlib.sha256(number_hash("kk", kk_number)).hexdigest()[:32]
+
+
+def find_household(kk_number: str, nik_number: str) -> Lookup:
+    """Look the pair up, enforcing the per-KK throttle on failed pairs.
+
+    Raises ``TooManyRequests`` (with ``Retry-After``) when this KK has had too many failed pairs.
+    """
+    item = parse(current_app.config.get("LOOKUP_FAILS_PER_KK", DEFAULT_FAILS_PER_KK))
+    keys = (key_prefix(), "kk-fails", _kk_key(kk_number))
+    # With throttles switched off (LIMITS_ENABLED=0) the limiter has no storage at all.
+    enabled = bool(current_app.config.get("RATELIMIT_ENABLED", True) and limiter.enabled)
+    strategy = limiter.limiter if enabled else None
+    if strategy is not None and not strategy.test(item, *keys):
+        reset_at, _remaining = strategy.get_window_stats(item, *keys)
+        raise TooManyRequests(retry_after=max(1, int(reset_at - time.time())))
+    household = find_by_pair(db.session(), kk_number, nik_number)
+    if household is None and strategy is not None:
+        strategy.hit(item, *keys)
+    log.info("household lookup: %s", "found" if household else "not_found")
+    return Lookup(household)

@@ -1,0 +1,113 @@
+"""The shared look-up: the numbers form and the per-KK throttle on failed pairs."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.exceptions import TooManyRequests
+
+from census.lookup import NumbersForm, find_household
+from tests.factories import add_household, make_kk
+
+
+def form_for(app, **data) -> NumbersForm:
+    with app.test_request_context("/?lang=en", method="POST", data=data):
+        form = NumbersForm()
+        form.validate()
+        return form
+
+
+def test_numbers_are_normalised(app) -> None:
+    with app.test_request_context(
+        "/", method="POST", data={"kk": "3316 0109.0315-9001", "nik": "3316014202809001"}
+    ):
+        form = NumbersForm()
+        assert form.validate()
+        assert form.numbers == ("3316010903159001", "3316014202809001")
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "text"),
+    [
+        ({"kk": "", "nik": "3316014202809001"}, "kk", "Enter the family card"),
+        ({"kk": "3316010903159001", "nik": ""}, "nik", "Enter the NIK"),
+        ({"kk": "123", "nik": "3316014202809001"}, "kk", "you typed 3 digits"),
+        ({"kk": "3316010903159001", "nik": "3316010903159001"}, "kk", "same number twice"),
+    ],
+)
+def test_form_errors_name_the_field(app, data, field, text) -> None:
+    form = form_for(app, **data)
+    assert text in form.errors[field][0]
+
+
+def test_long_input_is_cut_not_crashing(app) -> None:
+    form = form_for(app, kk="1" * 10_000, nik="x" * 10_000)
+    assert form.errors["kk"]
+
+
+def _lookup(app, kk: str, nik: str):
+    with app.test_request_context("/", method="POST"):
+        return find_household(kk, nik)
+
+
+def test_found_and_not_found(app, session) -> None:
+    made = add_household(session)
+    assert _lookup(app, made.kk, made.niks[1]).found
+    assert not _lookup(app, made.kk, "3316014202809999").found
+    assert not _lookup(app, make_kk("33.16.01"), made.niks[0]).found
+
+
+def _throttle_holds(app, made) -> None:
+    app.config["LOOKUP_FAILS_PER_KK"] = "3/hour"
+    for _ in range(3):
+        assert not _lookup(app, made.kk, "3316014202809999").found
+    with pytest.raises(TooManyRequests) as caught:
+        _lookup(app, made.kk, made.niks[0])
+    retry = caught.value.get_response().headers["Retry-After"]
+    assert 0 < int(retry) <= 3600
+    # Another card is not affected.
+    other = make_kk("33.16.01")
+    assert not _lookup(app, other, made.niks[0]).found
+
+
+def test_failed_pairs_per_kk_are_throttled_in_memory(app, session) -> None:
+    _throttle_holds(app, add_household(session))
+
+
+def test_failed_pairs_per_kk_are_throttled_in_redis(redis_app) -> None:
+    from census import db
+
+    with redis_app.app_context():
+        made = add_household(db.session())
+    _throttle_holds(redis_app, made)
+
+
+def test_unknown_kk_is_throttled_like_a_known_one(app) -> None:
+    app.config["LOOKUP_FAILS_PER_KK"] = "2/hour"
+    unknown = make_kk("33.16.01")
+    _lookup(app, unknown, "3316014202809999")
+    _lookup(app, unknown, "3316014202809998")
+    with pytest.raises(TooManyRequests):
+        _lookup(app, unknown, "3316014202809997")
+
+
+def test_successes_do_not_count(app, session) -> None:
+    app.config["LOOKUP_FAILS_PER_KK"] = "2/hour"
+    made = add_household(session)
+    for _ in range(5):
+        assert _lookup(app, made.kk, made.niks[0]).found
+
+
+def test_look_ups_work_with_throttles_switched_off(database_url) -> None:
+    from census import create_app, db
+
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "LIMITS_ENABLED": False})
+    with app.app_context():
+        made = add_household(db.session())
+    try:
+        for _ in range(3):
+            assert not _lookup(app, made.kk, "3316014202809999").found
+        assert _lookup(app, made.kk, made.niks[0]).found
+    finally:
+        from tests.conftest import clear_data
+
+        clear_data(app)
