@@ -1,0 +1,123 @@
+"""Who may open a household's answers: the two numbers, then the household's shared PIN.
+
+SP2020 gave each family card one password, shared by the household. We do the same: the first
+person in sets a PIN (Argon2-hashed); anyone later needs the numbers *and* the PIN, so a stranger
+holding the two numbers (they are printed on many documents) can neither read nor change the
+answers. Wrong PINs are throttled per household. The Flask session (a signed cookie) remembers
+which household this browser opened and when it was last seen: after ``FORM_IDLE_MINUTES``
+(45, as the UK census runner) of silence the PIN is asked again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, session
+from limits import parse
+from werkzeug.exceptions import TooManyRequests
+
+from census.limits import key_prefix, limiter
+
+log = logging.getLogger(__name__)
+
+SESSION_KEY = "isi"
+DEFAULT_IDLE_MINUTES = 45
+DEFAULT_PIN_FAILS = "5/hour"
+#: OWASP's second Argon2id profile (19 MiB, 2 passes): strong, and light enough for cheap servers.
+hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+
+
+def hash_pin(pin: str) -> str:
+    """The Argon2id hash of a PIN or password."""
+    return hasher.hash(pin)
+
+
+def pin_matches(pin_hash: str, pin: str) -> bool:
+    """Whether ``pin`` is the household's PIN."""
+    try:
+        return hasher.verify(pin_hash, pin)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _pin_keys(household_id: int) -> tuple[str, ...]:
+    digest = hashlib.sha256(f"form-pin/{household_id}".encode()).hexdigest()[:32]
+    return (key_prefix(), "pin-fails", digest)
+
+
+def _pin_limit() -> object:
+    return parse(current_app.config.get("FORM_PIN_FAILS", DEFAULT_PIN_FAILS))
+
+
+def _throttle_enabled() -> bool:
+    # ``limiter.limiter`` asserts when the limiter is disabled: ask only when it is enabled.
+    return bool(current_app.config.get("RATELIMIT_ENABLED", True))
+
+
+def check_pin_throttle(household_id: int) -> None:
+    """Raise ``TooManyRequests`` (with Retry-After) when this household had too many wrong PINs."""
+    if not _throttle_enabled():
+        return
+    item, keys = _pin_limit(), _pin_keys(household_id)
+    if not limiter.limiter.test(item, *keys):
+        reset_at, _remaining = limiter.limiter.get_window_stats(item, *keys)
+        raise TooManyRequests(retry_after=max(1, int(reset_at - time.time())))
+
+
+def record_wrong_pin(household_id: int) -> None:
+    """Count a wrong PIN against the household."""
+    log.info("form pin: wrong")
+    if _throttle_enabled():
+        limiter.limiter.hit(_pin_limit(), *_pin_keys(household_id))
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What this browser's session says: which household, and whether the PIN was given."""
+
+    household_id: int | None
+    unlocked: bool
+    expired: bool = False
+
+
+def _idle_seconds() -> int:
+    return int(current_app.config.get("FORM_IDLE_MINUTES", DEFAULT_IDLE_MINUTES)) * 60
+
+
+def begin_entry(household_id: int) -> None:
+    """The numbers were right: remember the household, PIN still needed."""
+    session[SESSION_KEY] = {"h": household_id, "ok": False, "t": int(time.time())}
+
+
+def unlock(household_id: int) -> None:
+    """The PIN was right (or just set): the household's answers are open to this browser."""
+    log.info("form pin: unlocked")
+    session[SESSION_KEY] = {"h": household_id, "ok": True, "t": int(time.time())}
+
+
+def forget() -> None:
+    """Close the form in this browser (leaving, or another household's numbers)."""
+    session.pop(SESSION_KEY, None)
+
+
+def current_visit(now: float | None = None) -> Visit:
+    """The session's household; an unlocked one idle too long is locked again (PIN asked)."""
+    data = session.get(SESSION_KEY)
+    if not isinstance(data, dict) or not isinstance(data.get("h"), int):
+        return Visit(None, False)
+    now = time.time() if now is None else now
+    household_id = data["h"]
+    if not data.get("ok"):
+        return Visit(household_id, False)
+    if now - float(data.get("t", 0)) > _idle_seconds():
+        session[SESSION_KEY] = {"h": household_id, "ok": False, "t": int(now)}
+        log.info("form session: expired")
+        return Visit(household_id, False, expired=True)
+    if now - float(data.get("t", 0)) > 30:  # write the cookie at most every 30 s
+        session[SESSION_KEY] = {"h": household_id, "ok": True, "t": int(now)}
+    return Visit(household_id, True)

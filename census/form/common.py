@@ -1,0 +1,85 @@
+"""What every step page shares: opening the household from the session and the page context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from flask import current_app, g, make_response, redirect, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as WResponse
+
+from census import db
+from census.form import access, service
+from census.models import FormResponse, Household
+from census.render import htmx
+
+TOTAL_STEPS = 6
+
+
+@dataclass
+class Opened:
+    """The household whose form this request works on, and its answers."""
+
+    household: Household
+    response: FormResponse
+
+
+def online_open() -> bool:
+    return bool(current_app.config["CENSUS_SCHEDULE"].online_open())
+
+
+def see_other(endpoint: str, **values: Any) -> WResponse:
+    """Post/Redirect/Get (303); for an htmx fragment request, a full client-side navigation.
+
+    The browser follows a 303 inside an XHR transparently, so a fragment request would swap a whole
+    page into its target; ``HX-Redirect`` makes htmx load the page instead.
+    """
+    target = url_for(endpoint, **values)
+    if htmx and not htmx.boosted:
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
+
+
+def step_view(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Open the household from the session, or send the person where they must go first."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        visit = access.current_visit()
+        if visit.household_id is None:
+            return see_other("form.start")
+        if not visit.unlocked:
+            return see_other("form.pin", expired=1) if visit.expired else see_other("form.pin")
+        session = db.session()
+        household = session.get(Household, visit.household_id)
+        response = service.get_response(session, visit.household_id)
+        if household is None or response is None:
+            access.forget()
+            return see_other("form.start")
+        if response.submitted_at is not None and view.__name__ != "done":
+            return see_other("form.done")
+        if not online_open() and view.__name__ != "done":
+            return see_other("form.closed")
+        g.opened = Opened(household, response)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def opened() -> Opened:
+    return g.opened
+
+
+def step_label(number: int) -> str:
+    """ "Step 2 of 6", numbers formatted for the language."""
+    return _(
+        "Step %(num)s of %(total)s",
+        num=format_decimal(number),
+        total=format_decimal(TOTAL_STEPS),
+    )

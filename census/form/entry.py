@@ -1,0 +1,130 @@
+"""Opening a household's form: the two numbers (throttled like /cek), then the shared PIN."""
+
+from __future__ import annotations
+
+from flask import Response, request
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as WResponse
+
+from census import db
+from census.form import access, bp, service
+from census.form.common import online_open, see_other
+from census.form.forms import EnterPinForm, SetPinForm
+from census.lookup import NumbersForm, find_household, lookup_limit
+from census.models import Household
+from census.render import render
+
+
+@bp.route("/isi", methods=["GET", "POST"])
+@lookup_limit
+def start() -> Response | WResponse:
+    """The entry page: the KK number and a member's NIK."""
+    visit = access.current_visit()
+    if request.method == "GET" and visit.unlocked:
+        return see_other("form.resume")
+    form = NumbersForm()
+    not_found = False
+    if form.validate_on_submit():
+        found = find_household(*form.numbers)
+        if found.household is not None:
+            access.begin_entry(found.household.id)
+            return see_other("form.pin")
+        not_found = True
+    return render(
+        "form/start.html",
+        "form/_start.html",
+        form=form,
+        not_found=not_found,
+        online=online_open(),
+    )
+
+
+def _pending_household() -> Household | None:
+    visit = access.current_visit()
+    if visit.household_id is None:
+        return None
+    return db.session().get(Household, visit.household_id)
+
+
+@bp.route("/isi/pin", methods=["GET", "POST"])
+def pin() -> Response | WResponse:
+    """Set the household's PIN on first entry; ask for it on every later one."""
+    household = _pending_household()
+    if household is None:
+        return see_other("form.start")
+    session = db.session()
+    response = service.get_response(session, household.id)
+    if response is None:
+        if not online_open():
+            return see_other("form.closed")
+        form = SetPinForm()
+        if form.validate_on_submit():
+            created = service.create_response(session, household, access.hash_pin(form.pin.data))
+            if created is not None:
+                access.unlock(household.id)
+                return see_other("form.address")
+            # Another phone of the household set a PIN a moment ago: ask for that one.
+            form = EnterPinForm(formdata=None)
+            return render("form/pin.html", "form/_pin.html", form=form, new=False, raced=True)
+        return render("form/pin.html", "form/_pin.html", form=form, new=True)
+    access.check_pin_throttle(household.id)
+    form = EnterPinForm()
+    if form.validate_on_submit():
+        if access.pin_matches(response.pin_hash, form.pin.data):
+            access.unlock(household.id)
+            if not online_open() and response.submitted_at is None:
+                return see_other("form.closed")
+            endpoint, values = service.next_step(
+                response.answers, response.submitted_at is not None
+            )
+            return see_other(endpoint, **values)
+        access.record_wrong_pin(household.id)
+        form.pin.errors = [_("This is not your household's PIN. Check it and try again.")]
+    return render(
+        "form/pin.html",
+        "form/_pin.html",
+        form=form,
+        new=False,
+        expired=request.args.get("expired") == "1",
+    )
+
+
+@bp.get("/isi/lupa-pin")
+def forgot() -> Response:
+    """What to do when nobody in the household remembers the PIN."""
+    return render("form/forgot.html")
+
+
+@bp.get("/isi/lanjut")
+def resume() -> WResponse:
+    """Go to the first unfinished step (or the proof, or the closed page)."""
+    visit = access.current_visit()
+    if visit.household_id is None:
+        return see_other("form.start")
+    if not visit.unlocked:
+        return see_other("form.pin", expired=1) if visit.expired else see_other("form.pin")
+    response = service.get_response(db.session(), visit.household_id)
+    if response is None:
+        return see_other("form.pin")
+    if response.submitted_at is None and not online_open():
+        return see_other("form.closed")
+    endpoint, values = service.next_step(response.answers, response.submitted_at is not None)
+    return see_other(endpoint, **values)
+
+
+@bp.get("/isi/tutup")
+def closed() -> Response | WResponse:
+    """Outside the online phase: the household's status, and its proof if it sent the form."""
+    household = _pending_household()
+    if household is None:
+        return see_other("form.start")
+    visit = access.current_visit()
+    proof = service.household_proof(db.session(), household.id) if visit.unlocked else None
+    return render("form/closed.html", household=household, proof=proof, online=online_open())
+
+
+@bp.post("/isi/keluar")
+def leave() -> WResponse:
+    """Close the form in this browser; the answers stay saved."""
+    access.forget()
+    return see_other("form.start", left=1)
