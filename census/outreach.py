@@ -1,0 +1,325 @@
+"""Outreach: region pages with live participation, open data, embeds, badges, QR, flyer, presenter.
+
+Every figure comes from :func:`census.outreach_service.region_figures`, already protected against
+small counts, so the page, chart, CSV, JSON, badge and presenter view can never disagree or show
+more than the others. Only views under ``/embed/`` may be framed by other sites.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from census import cache, db
+from census.charts import daily_columns, ranked_bars
+from census.i18n import current_language
+from census.models import RegionLevel
+from census.outreach_service import (
+    SMALL,
+    WITHHELD,
+    cache_seconds,
+    page_region,
+    page_region_info,
+    region_figures,
+)
+from census.qr import own_path, qr_markup, qr_svg, site_url
+from census.regions import ancestors, children, get_region, level_of
+from census.render import render
+
+bp = Blueprint("outreach", __name__)
+
+CSV_FIELDS = (
+    "code",
+    "name",
+    "level",
+    "parent_code",
+    "register",
+    "online",
+    "officer",
+    "counted",
+    "percent_counted",
+    "percent_online",
+    "target_percent",
+    "updated_at",
+)
+
+
+def cell(value: Any) -> str:
+    """A published count as text: the number in the reader's language, "<10", or "x" (hidden)."""
+    if value == SMALL:
+        return "<10"
+    if value == WITHHELD or value is None:
+        return "x"
+    return format_decimal(value)
+
+
+def pct(value: float | None) -> str:
+    """A percentage in the reader's language, or a dash when it cannot be published."""
+    return "–" if value is None else format_percent(value / 100, format="#,##0.0%")
+
+
+def _bar_label(row: dict[str, Any]) -> str:
+    if row["percent_counted"] is not None:
+        return pct(row["percent_counted"])
+    if row["counted"] == WITHHELD:
+        return _("hidden")
+    return _("%(count)s households", count=cell(row["counted"]))
+
+
+def updated_text(figures: dict[str, Any]) -> str:
+    """When the figures were computed, as a date and time in the reader's language (WIB)."""
+    when = format_datetime(datetime.fromisoformat(figures["computed_at"]), "medium")
+    return f"{when} WIB"
+
+
+@bp.app_context_processor
+def _outreach_helpers() -> dict[str, Any]:
+    return {"cell": cell, "pct": pct, "updated_text": updated_text}
+
+
+def _region_or_404(code: str) -> dict[str, Any]:
+    region = page_region_info(db.session, code)
+    if region is None:
+        abort(404)
+    return region
+
+
+def _charts(figures: dict[str, Any]) -> dict[str, Any]:
+    name = figures["name"]
+    days = figures["daily"]
+    bars = ranked_bars(
+        [row for row in figures["children"] if row["register"] != 0],
+        title=_("Households counted in each area of %(name)s", name=name),
+        desc=_(
+            "Share of registered households counted, highest first; the dashed line is the "
+            "target of %(target)s. The same figures are in the table below.",
+            target=pct(figures["target_percent"]),
+        ),
+        target=figures["target_percent"],
+        target_label=_("Target %(target)s", target=pct(figures["target_percent"])),
+        value_label=_bar_label,
+    )
+    when = [format_datetime_day(d["date"]) for d in (days[0], days[-1])]
+    columns = daily_columns(
+        days,
+        title=_("Households counted per day in %(name)s, last 30 days", name=name),
+        desc=_(
+            "From %(first)s to %(last)s. Days with fewer than 10 households show a small "
+            "dashed mark. The same figures are in the table below the chart.",
+            first=when[0],
+            last=when[1],
+        ),
+        first_label=when[0],
+        last_label=when[1],
+        max_label=lambda peak: format_decimal(peak),
+    )
+    return {"bars": bars, "columns": columns}
+
+
+def format_datetime_day(iso_day: str) -> str:
+    """A short date (``5 Des``) for chart axes."""
+    return format_date(date.fromisoformat(iso_day), format="d MMM")
+
+
+@bp.get("/wilayah")
+def index() -> Response:
+    """Participation per province."""
+    figures = region_figures(db.session(), None)
+    return render("outreach/index.html", figures=figures, body=_body(figures))
+
+
+@bp.get("/wilayah/<code>")
+def region(code: str) -> Response:
+    """A province, regency/city or district; a village redirects to its district."""
+    if level_of(code) == RegionLevel.VILLAGE and get_region(db.session(), code):
+        return redirect(url_for(".region", code=code[:8]), 302)  # type: ignore[return-value]
+    _region_or_404(code)
+    figures = region_figures(db.session(), code)
+    return render("outreach/region.html", figures=figures, body=_body(figures))
+
+
+def _body(figures: dict[str, Any]) -> Markup:
+    """The figures, charts and tables of a region page, rendered once per computed table.
+
+    Formatting a few hundred numbers and two charts costs several times a whole plain page, so
+    the rendered part is cached next to the figures it shows (its key names their computation
+    time, so it is never older than they are).
+    """
+    key = ":".join(
+        (
+            "outreach:body",
+            figures["code"] or "id",
+            figures["computed_at"],
+            current_language(),
+            request.args.get("lang", ""),
+        )
+    )
+
+    def build() -> str:
+        return render_template("outreach/_region_body.html", figures=figures, **_charts(figures))
+
+    return Markup(cache.get_or_set(key, cache_seconds(), build))
+
+
+def _updated(figures: dict[str, Any]) -> str:
+    return figures["computed_at"]
+
+
+@bp.get("/wilayah/<code>.json")
+def region_json(code: str) -> Response:
+    """The region's figures as JSON (fields documented in docs/open-data.md)."""
+    _region_or_404(code)
+    figures = region_figures(db.session(), code)
+    keys = ("code", "name", "level", "parent_code", "register", "online", "officer", "counted")
+    body = {
+        **{k: figures[k] for k in keys},
+        "percent_counted": figures["percent_counted"],
+        "percent_online": figures["percent_online"],
+        "target_percent": figures["target_percent"],
+        "updated_at": _updated(figures),
+        "children": [
+            {k: row[k] for k in (*keys, "percent_counted", "percent_online")}
+            for row in figures["children"]
+        ],
+        "daily": figures["daily"],
+        "notes": {"<10": "between 1 and 9 households", "x": "withheld to protect a small count"},
+    }
+    return _open_data(jsonify(body))
+
+
+@bp.get("/wilayah/<code>.csv")
+def region_csv(code: str) -> Response:
+    """The region's row then one row per sub-region, as CSV."""
+    _region_or_404(code)
+    figures = region_figures(db.session(), code)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    extra = {"target_percent": figures["target_percent"], "updated_at": _updated(figures)}
+    for row in (figures, *figures["children"]):
+        writer.writerow({**row, **extra})
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'inline; filename="wilayah-{code}.csv"'
+    return _open_data(response)
+
+
+def _open_data(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@bp.get("/badge/<code>.svg")
+def badge(code: str) -> Response:
+    """A small SVG badge with the region's participation, for other sites' pages."""
+    _region_or_404(code)
+    figures = region_figures(db.session(), code)
+    value = (
+        pct(figures["percent_counted"])
+        if figures["percent_counted"] is not None
+        else _("%(count)s households", count=cell(figures["counted"]))
+    )
+    svg = render_template(
+        "outreach/badge.svg", figures=figures, value=value, label=_("Census counted")
+    )
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response.vary.add("Accept-Language")
+    return response
+
+
+@bp.get("/qr.svg")
+def qr() -> Response:
+    """A QR code for a page of this site (``?to=/wilayah/33.16``, default the home page).
+
+    Anything that is not a page of this site is refused.
+    """
+    path = own_path(request.args.get("to", "/"))
+    if path is None:
+        abort(404)
+    response = Response(qr_svg(path, site_url(path)), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@bp.get("/wilayah/<code>/flyer")
+def flyer(code: str) -> Response:
+    """A printable A4 flyer: the region, the QR code to its page and the three steps."""
+    region = _region_or_404(code)
+    target = _start_path()
+    return render(
+        "outreach/flyer.html",
+        region=region,
+        qr=qr_markup(target, site_url(target)),
+        target_url=site_url(target),
+    )
+
+
+def _start_path() -> str:
+    """Where a scanned QR code should land: the census form when it exists, else the home page."""
+    for endpoint in ("form.start", "pages.home"):
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint, lang=None)
+    return "/"
+
+
+@bp.get("/presentasi/<code>")
+def presenter(code: str) -> Response:
+    """Large live figures for a projector; the fragment re-renders itself every 30 seconds."""
+    region = _region_or_404(code)
+    figures = region_figures(db.session(), code)
+    target = _start_path()
+    return render(
+        "outreach/presenter.html",
+        "outreach/_presenter_figures.html",
+        region=region,
+        figures=figures,
+        qr=qr_markup(target, site_url(target)),
+        target_url=site_url(target),
+        refresh=int(current_app.config.get("CENSUS_PRESENTER_REFRESH_SECONDS", 30)),
+        uses_htmx=True,
+    )
+
+
+@bp.get("/untuk-pemda")
+def for_local_government() -> Response:
+    """Copy-paste snippets for a chosen region, with a region picker that needs no script."""
+    session = db.session()
+    code = request.args.get("wilayah", "").strip()
+    chosen = page_region(session, code) if code else None
+    if code and chosen is None and level_of(code) == RegionLevel.VILLAGE:
+        chosen = page_region(session, code[:8])
+    trail = ancestors(session, chosen.code) if chosen is not None else []
+    deeper = (
+        children(session, chosen.code if chosen else None)
+        if chosen is None or chosen.level < RegionLevel.DISTRICT
+        else []
+    )
+    return render(
+        "outreach/pemda.html",
+        chosen=chosen,
+        trail=trail,
+        deeper=deeper,
+        not_found=bool(code) and chosen is None,
+        base=site_url(""),
+    )
