@@ -22,7 +22,7 @@ from census.security import style_hash
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 HTMX_FILE = "vendor/htmx-1.9.12.min.js"
-HTMX_ERRORS_FILE = "htmx-errors-1.1.js"  # ours: a new version gets a new name (long-cached)
+ENHANCE_FILE = "enhance-1.2.js"  # ours: a new version gets a new name (long-cached)
 ONE_YEAR = 365 * 24 * 3600
 #: Files whose names carry a version or content hash may be cached "forever".
 VERSIONED = re.compile(r"-\d+(\.\d+)+(\.min)?\.\w+$|\.[0-9a-f]{8,}\.\w+$")
@@ -63,7 +63,7 @@ def init_app(app: Flask) -> None:
         return {
             "site_css": app.extensions["census_css"],
             "htmx_file": HTMX_FILE,
-            "htmx_errors_file": HTMX_ERRORS_FILE,
+            "enhance_file": ENHANCE_FILE,
             "page_css": page_css,
         }
 

@@ -68,35 +68,29 @@ def _enter(page, base: str, made, pin: str = PIN, js: bool = False) -> None:
     _continue(page)
 
 
+def _pick_village(page, via_buttons: bool) -> None:
+    """Province -> regency -> district -> village: by the "Show ..." buttons, or by htmx swaps."""
+    for level, code, below, below_code in (
+        ("province", "33", "regency", "33.74"),
+        ("regency", "33.74", "district", "33.74.01"),
+        ("district", "33.74.01", "village", "33.74.01."),
+    ):
+        page.select_option(f"#{level}", code)
+        if via_buttons:
+            page.click(f"button[value=pick_{level}]")
+        match = "^=" if below_code.endswith(".") else "="
+        page.wait_for_selector(f"#{below} option[value{match}'{below_code}']", state="attached")
+    village = page.locator("#village option[value^='33.74.01.']").first.get_attribute("value")
+    page.select_option("#village", village)
+
+
 def _address_and_housing(page, js: bool, moved: bool) -> None:
     assert "Langkah 1 dari 6" in page.content()
     _shot(page, "1-address", js)
     _radio(page, "at_kk_address", "no" if moved else "yes")
     _continue(page)
     if moved:
-
-        def settle() -> None:
-            if js:
-                page.wait_for_load_state("networkidle")
-
-        page.select_option("#province", "33")
-        settle()
-        if not js:
-            page.click("button[value=pick_province]")
-        page.wait_for_selector("#regency option[value='33.74']", state="attached")
-        page.select_option("#regency", "33.74")
-        settle()
-        if not js:
-            page.click("button[value=pick_regency]")
-        page.wait_for_selector("#district option[value='33.74.01']", state="attached")
-        page.select_option("#district", "33.74.01")
-        settle()
-        if not js:
-            page.click("button[value=pick_district]")
-        page.wait_for_selector("#village option[value^='33.74.01.']", state="attached")
-        village = page.locator("#village option[value^='33.74.01.']").first.get_attribute("value")
-        page.select_option("#village", village)
-        settle()
+        _pick_village(page, via_buttons=not js)
         page.fill("#rt", "4")
         page.fill("#rw", "2")
         page.fill("#street", "Jl. Pandanaran No. 12")
@@ -196,6 +190,8 @@ def test_four_person_household_counts_itself(browser, live_server, app, js) -> N
     context = new_context(browser, javascript=js)
     page = context.new_page()
     page.javascript = js
+    failed: list[str] = []  # not one request of the journey may fail (no stray favicon 404 either)
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     try:
         _enter(page, live_server.url, made, js=js)
         _address_and_housing(page, js, moved=True)
@@ -204,6 +200,67 @@ def test_four_person_household_counts_itself(browser, live_server, app, js) -> N
         if js:
             assert page.evaluate("document.documentElement.scrollWidth") <= 320
         _send_and_verify(page, app, made, live_server.url, js)
+        assert failed == []
+    finally:
+        context.close()
+
+
+def _to_where_step(page, base: str, made) -> None:
+    _enter(page, base, made)
+    _radio(page, "at_kk_address", "no")
+    _continue(page)
+    assert "Langkah 1 dari 6" in page.content() and page.locator("#province").count() == 1
+
+
+def test_cascade_works_when_htmx_never_arrives(browser, live_server, app) -> None:
+    """JavaScript on, but the script is lost on the way (a dropped 2G request, a proxy browser):
+    the "Show ..." buttons stay, and the address can still be chosen and saved."""
+    made = _made(app)
+    context = new_context(browser, javascript=True)
+    context.route("**/static/vendor/htmx-*", lambda route: route.abort())
+    page = context.new_page()
+    page.javascript = False  # every step is a whole page: no htmx to swap the body
+    try:
+        _to_where_step(page, live_server.url, made)
+        assert page.locator("button[value=pick_province]").is_visible()
+        _pick_village(page, via_buttons=True)
+        page.fill("#rt", "4")
+        page.fill("#rw", "2")
+        page.fill("#street", "Jl. Pandanaran No. 12")
+        _continue(page)
+        assert "Langkah 2 dari 6" in page.content()
+    finally:
+        context.close()
+
+
+def test_cascade_catches_up_with_a_choice_made_before_htmx_arrived(
+    browser, live_server, app
+) -> None:
+    """On 2G a person may pick a regency before the deferred htmx has loaded; once it runs, the
+    district list follows that choice, and the no-JavaScript buttons are hidden."""
+    made = _made(app)
+    context = new_context(browser, javascript=True)
+    page = context.new_page()
+    page.javascript = True
+    held: list = []
+    try:
+        _to_where_step(page, live_server.url, made)
+        page.route("**/static/vendor/htmx-*", lambda route: held.append(route))
+        page.reload(wait_until="commit")  # a fresh load of this step; htmx is held back
+        page.wait_for_selector("#regency option[value='33.74']", state="attached")
+        page.select_option("#regency", "33.74")  # htmx is still on its way
+        assert page.locator("#district option[value='33.74.01']").count() == 0
+        assert page.locator("button[value=pick_regency]").is_visible()
+        for _ in range(200):  # the held request reaches this handler while Playwright waits
+            if held:
+                break
+            page.wait_for_timeout(50)
+        assert held, "the page asked for htmx"
+        for route in held:
+            route.continue_()
+        page.wait_for_selector("#district option[value='33.74.01']", state="attached")
+        assert not page.locator("button[value=pick_regency]").is_visible()
+        assert page.eval_on_selector("#regency", "e => e.value") == "33.74"
     finally:
         context.close()
 

@@ -1,10 +1,48 @@
-/* htmx 1.9 and failed requests. ES5 on purpose: old Android WebViews and UC Browser run this site.
+/* What the site adds to htmx 1.9. ES5 on purpose: old Android WebViews and UC Browser run this site.
+   0. Buttons that only matter without htmx (the region cascade's "Show its districts") carry the
+      class "no-hx". They stay visible until htmx runs, so a person whose script is slow to arrive
+      or never arrives (2G, a proxy browser) always has a way on. Once htmx runs, <html> gets the
+      class "hx", which hides them. A list changed before htmx took charge of it (before htmx ran,
+      or in the moment between a swap and its settling) is sent now, so the lists below always
+      follow the choice that is shown.
    1. Swap an error response (a 429 "too many tries", an expired form) when the server marked it
       as a fragment to swap with an HX-Reswap header.
    2. Any other error, or no answer at all (offline, a dropped 2G connection), would leave the
       page unchanged and silent: say so at the top of the form that was sent, in the page's
       language (the texts are data attributes of <body>). What was typed stays in the form. */
 (function () {
+  if (!window.htmx) {
+    return;
+  }
+  document.documentElement.className += " hx";
+
+  function changedEarly(select) {
+    var initial = 0;
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].defaultSelected) {
+        initial = i;
+        break;
+      }
+    }
+    return select.options.length > 0 && select.selectedIndex !== initial;
+  }
+
+  htmx.onLoad(function (root) {
+    if (!root.getAttribute) {
+      return;
+    }
+    var cascades = root.hasAttribute("data-cascade") ? [root] : root.querySelectorAll("[data-cascade]");
+    for (var i = 0; i < cascades.length; i++) {
+      var selects = cascades[i].getElementsByTagName("select");
+      for (var j = 0; j < selects.length; j++) {
+        if (changedEarly(selects[j])) {
+          htmx.trigger(selects[j], "change");
+          break;
+        }
+      }
+    }
+  });
+
   function formOf(element) {
     while (element && element.tagName !== "FORM") {
       element = element.parentNode;
