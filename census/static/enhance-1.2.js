@@ -2,9 +2,9 @@
    0. Buttons that only matter without htmx (the region cascade's "Show its districts") carry the
       class "no-hx". They stay visible until htmx runs, so a person whose script is slow to arrive
       or never arrives (2G, a proxy browser) always has a way on. Once htmx runs, <html> gets the
-      class "hx", which hides them. A list changed before htmx took charge of it (before htmx ran,
-      or in the moment between a swap and its settling) is sent now, so the lists below always
-      follow the choice that is shown.
+      class "hx", which hides them (not in Opera Mini, which sends no change events). A list
+      changed before htmx took charge of it (before htmx ran, or in the moment between a swap and
+      its settling) is sent now, so the lists below always follow the choice that is shown.
    1. Swap an error response (a 429 "too many tries", an expired form) when the server marked it
       as a fragment to swap with an HX-Reswap header.
    2. Any other error, or no answer at all (offline, a dropped 2G connection), would leave the
@@ -14,7 +14,11 @@
   if (!window.htmx) {
     return;
   }
-  document.documentElement.className += " hx";
+  // Opera Mini runs scripts on its proxy at load and on clicks, never on a list's change: there
+  // the cascade's buttons are the only way on, so they stay.
+  if (!window.operamini) {
+    document.documentElement.className += " hx";
+  }
 
   function changedEarly(select) {
     var initial = 0;

@@ -265,6 +265,22 @@ def test_cascade_catches_up_with_a_choice_made_before_htmx_arrived(
         context.close()
 
 
+def test_cascade_buttons_stay_in_opera_mini(browser, live_server, app) -> None:
+    """Opera Mini runs scripts on its proxy and sends no change events: the buttons must stay."""
+    made = _made(app)
+    context = new_context(browser, javascript=True)
+    context.add_init_script("window.operamini = {};")
+    page = context.new_page()
+    page.javascript = True
+    try:
+        _to_where_step(page, live_server.url, made)
+        page.reload()
+        page.wait_for_function("() => window.htmx !== undefined")
+        assert page.locator("button[value=pick_province]").is_visible()
+    finally:
+        context.close()
+
+
 def test_interrupted_journey_resumes_on_another_phone(browser, live_server, app) -> None:
     made = _made(app)
     first = new_context(browser, javascript=False)
