@@ -29,8 +29,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     hops = app.config["TRUSTED_PROXY_HOPS"]
     if hops:
         # Only the last ``hops`` entries of X-Forwarded-For were written by our own proxies;
-        # anything further left is whatever the client chose to send.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        # anything further left is whatever the client chose to send. X-Forwarded-Host is not
+        # believed: a proxy that does not overwrite it passes on what the client sent, and the
+        # host goes into QR codes and share links (the proxy sets Host itself; set SITE_URL).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
 
     from census import assets, cache, cli, db, errors, i18n, limits, render, security
 

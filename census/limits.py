@@ -8,13 +8,26 @@ header a client sets itself is never believed.
 
 from __future__ import annotations
 
+import ipaddress
+
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 
 
 def client_address() -> str:
-    """The address throttles count against."""
-    return request.remote_addr or "unknown"
+    """The address throttles count against: an IPv4 address, or the /64 network of an IPv6 one
+    (a single home or phone connection is given a whole /64, so counting each of its addresses
+    apart would let one person try 2**64 times as often)."""
+    address = request.remote_addr or "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 limiter = Limiter(key_func=client_address, default_limits=[], headers_enabled=True)

@@ -264,9 +264,12 @@ def test_htmx_gets_fragments_and_boosted_requests_whole_pages(app, client) -> No
     made = make_household(app)
     enter(client, made)
     post_step(client, "/isi/alamat", {"at_kk_address": "no"})
-    cascade = client.get(
-        "/isi/alamat/wilayah?province=33&regency=33.74", headers={"HX-Request": "true"}
+    cascade = client.post(
+        "/isi/alamat/wilayah",
+        data={"province": "33", "regency": "33.74"},
+        headers={"HX-Request": "true"},
     )
+    assert client.get("/isi/alamat/wilayah?province=33").status_code == 405  # never in a URL
     html = cascade.get_data(as_text=True)
     assert cascade.status_code == 200 and html.lstrip().startswith('<div id="regions"')
     assert 'value="33.74.01"' in html and "<html" not in html
@@ -339,8 +342,24 @@ def test_an_htmx_fragment_request_is_sent_to_a_whole_page(app, client) -> None:
     enter(client, made)
     client.get("/isi/keluar")  # GET does nothing: leaving needs a POST
     client.post("/isi/keluar")
-    fragment = client.get("/isi/alamat/wilayah?province=33", headers={"HX-Request": "true"})
+    fragment = client.post(
+        "/isi/alamat/wilayah", data={"province": "33"}, headers={"HX-Request": "true"}
+    )
     assert fragment.status_code == 200 and fragment.headers["HX-Redirect"].endswith("/isi")
     assert fragment.get_data(as_text=True) == ""
     boosted = client.get("/isi/rumah", headers={"HX-Request": "true", "HX-Boosted": "true"})
     assert boosted.status_code == 303
+
+
+def test_no_form_answer_is_ever_kept_by_a_browser_or_proxy(app, client) -> None:
+    # Back or the history on a shared phone must not bring a household's answers back.
+    made = make_household(app)
+    mistaken = client.post("/isi", data={"kk": made.kk, "nik": "3316010101010001"})
+    assert made.kk in mistaken.get_data(as_text=True)  # typed numbers are kept for the person
+    assert mistaken.headers["Cache-Control"] == "no-store"
+    enter(client, made)
+    for path in ("/isi/alamat", "/isi/rumah", "/isi/anggota", "/isi/periksa"):
+        response = client.get(path)
+        assert response.headers["Cache-Control"] == "no-store", path
+    saved = post_step(client, "/isi/alamat", {"at_kk_address": "yes"})
+    assert saved.headers["Cache-Control"] == "no-store"

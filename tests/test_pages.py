@@ -21,7 +21,7 @@ SP2020 = Schedule(date(2020, 2, 15), date(2020, 5, 29), date(2020, 9, 1), date(2
 
 H1 = {
     "/": (
-        "Daftarkan rumah tangga Anda dalam sensus penduduk",
+        "Pastikan rumah tangga Anda tercacah dalam Sensus Penduduk",
         "Count your household in the population census",
     ),
     "/jadwal": ("Jadwal sensus", "Census schedule"),
@@ -155,7 +155,7 @@ def test_prepare_shows_where_the_numbers_are(client: FlaskClient) -> None:
     html = text(client, "/persiapan?lang=id")
     svg = re.search(r"<svg[^>]*>.*?</svg>", html, re.S).group(0)
     assert 'role="img"' in svg and 'aria-labelledby="kk-t kk-d"' in svg
-    assert '<title id="kk-t">Letak nomor-nomor pada kartu keluarga</title>' in svg
+    assert '<title id="kk-t">Letak nomor-nomor pada Kartu Keluarga</title>' in svg
     assert "KARTU KELUARGA" in svg
     assert len(svg.encode()) < 4000, "keep the illustration tiny"
     page = visible(html)

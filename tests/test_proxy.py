@@ -95,3 +95,47 @@ def test_behind_one_proxy_each_client_counts_alone(make_app) -> None:
     assert codes == [200, 200, 200, 429]
     # Another client behind the same proxy has its own count.
     assert _try(app, "1.2.3.5", make_kk("33.16.01"), nik) == 200
+
+
+@pytest.mark.parametrize(
+    ("remote", "expected"),
+    [
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),  # the same connection
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),  # another one
+        ("::ffff:198.51.100.7", "198.51.100.7"),  # IPv4 seen through an IPv6 socket
+        ("198.51.100.7", "198.51.100.7"),
+    ],
+)
+def test_an_ipv6_client_counts_as_its_64_network(make_app, remote, expected) -> None:
+    # A phone or home line is given a whole /64: rotating through it must not escape a throttle.
+    assert address(make_app(0), None, remote=remote) == expected
+
+
+def test_rotating_ipv6_addresses_of_one_network_meets_the_throttle(make_app) -> None:
+    app = make_app(0)
+    with app.app_context():
+        nik = add_household(db.session()).niks[0]
+    codes = [
+        app.test_client()
+        .post(
+            "/cek",
+            data={"kk": make_kk("33.16.01"), "nik": nik},
+            environ_base={"REMOTE_ADDR": f"2001:db8:7:7::{i + 1:x}"},
+        )
+        .status_code
+        for i in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+
+
+def test_a_forwarded_host_is_never_believed(make_app) -> None:
+    # The host goes into QR codes and share links: a client must not choose it, even behind a
+    # proxy of ours that passes X-Forwarded-Host on unchanged.
+    app = make_app(1)
+    response = app.test_client().get(
+        "/qr.svg?to=/isi",
+        headers={"Host": "census.example", "X-Forwarded-Host": "evil.example"},
+    )
+    assert response.status_code == 200
+    assert "evil.example" not in response.text

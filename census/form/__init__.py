@@ -7,8 +7,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response
 
 bp = Blueprint("form", __name__)
+
+
+@bp.after_request
+def _never_stored(response: Response) -> Response:
+    """Every answer of the form concerns one household (names, births, the numbers typed back
+    after a mistake): no browser or proxy may keep it, so Back or the history on a shared phone
+    shows nothing once the person has left."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.setdefault("Pragma", "no-cache")
+    return response
+
 
 from census.form import entry, proof, retention, steps  # noqa: E402, F401 - they register on bp

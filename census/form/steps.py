@@ -105,11 +105,12 @@ def address_where() -> Response | WResponse:
     )
 
 
-@bp.get("/isi/alamat/wilayah")
+@bp.post("/isi/alamat/wilayah")
 @step_view
 def region_choices() -> Response:
-    """The region cascade alone, for htmx: the lists below the level just chosen."""
-    form = WhereForm(formdata=request.args, meta={"csrf": False})
+    """The region cascade alone, for htmx: the lists below the level just chosen. A POST, so
+    that where a household lives (an answer) never sits in a URL or an access log."""
+    form = WhereForm(formdata=request.form, meta={"csrf": False})
     regions.fill(db.session(), form)
     return render("form/_regions.html", form=form)
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 H1 = {
     "id": {
-        "/": "Daftarkan rumah tangga Anda dalam sensus penduduk",
+        "/": "Pastikan rumah tangga Anda tercacah dalam Sensus Penduduk",
         "/jadwal": "Jadwal sensus",
         "/persiapan": "Yang perlu disiapkan",
         "/cara": "Cara mengisi",
@@ -62,7 +62,7 @@ def test_a_visitor_finds_their_way_without_javascript(page_nojs, live_server) ->
     assert "Sensus online sedang dibuka." in page.locator("main").inner_text()
     page.get_by_role("link", name="Yang perlu disiapkan").click()
     assert page.locator("h1").inner_text() == "Yang perlu disiapkan"
-    assert page.get_by_role("img", name="Letak nomor-nomor pada kartu keluarga").is_visible()
+    assert page.get_by_role("img", name="Letak nomor-nomor pada Kartu Keluarga").is_visible()
     page.get_by_role("link", name="Cara mengisi, langkah demi langkah").click()
     assert page.locator("h1").inner_text() == "Cara mengisi"
     assert page.locator("ol.steps > li").count() == 7
