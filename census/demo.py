@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, request, session, url_for
+from werkzeug.exceptions import ServiceUnavailable
 
 from census import db
-from census.demo_service import end_demo, start_demo
+from census.demo_service import DemoFull, end_demo, start_demo
 from census.limits import limiter
 from census.render import render
 
@@ -54,7 +55,10 @@ def begin() -> Response:
     previous = session.pop(SESSION_KEY, None)
     if previous:
         end_demo(db.session(), int(previous["household_id"]))
-    demo = start_demo(db.session(), request.form.get("wilayah") or None)
+    try:
+        demo = start_demo(db.session(), request.form.get("wilayah") or None)
+    except DemoFull:
+        raise ServiceUnavailable(retry_after=600) from None
     session[SESSION_KEY] = demo.to_session()
     return redirect(url_for(".start"), 303)  # type: ignore[return-value]
 

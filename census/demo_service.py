@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from census.households import new_household, number_hash
 from census.models import HEAD, Household, Member, Region, RegionLevel, utcnow
+from census.regions import level_of
 
 DEMO_LIFETIME = timedelta(hours=3)
 DEMO_PREFIX = "339899"
@@ -69,7 +70,7 @@ def cleanup(session: Session, now: datetime | None = None) -> int:
 
 def demo_village(session: Session, code: str | None) -> str:
     """A village for the demo household: the first one inside ``code``, else the default."""
-    if code:
+    if code and level_of(code) is not None:
         query = (
             select(Region.code)
             .where(Region.level == RegionLevel.VILLAGE, Region.code.startswith(code + "."))
@@ -82,6 +83,10 @@ def demo_village(session: Session, code: str | None) -> str:
     return DEMO_VILLAGE
 
 
+class DemoFull(RuntimeError):
+    """Every practice household is in use (each lives three hours)."""
+
+
 def _free_serial(session: Session) -> int:
     serials = list(range(9900, 10000))
     random.shuffle(serials)
@@ -89,7 +94,7 @@ def _free_serial(session: Session) -> int:
         taken = exists().where(Household.kk_hash == number_hash("kk", demo_kk(serial)))
         if not session.scalar(select(taken)):
             return serial
-    raise RuntimeError("no free demo serial; demo households are cleaned up after 3 hours")
+    raise DemoFull("no free demo serial; demo households are cleaned up after 3 hours")
 
 
 def start_demo(session: Session, region_code: str | None = None) -> DemoHousehold:

@@ -122,11 +122,14 @@ def find_household(kk_number: str, nik_number: str) -> Lookup:
     # With throttles switched off (LIMITS_ENABLED=0) the limiter has no storage at all.
     enabled = bool(current_app.config.get("RATELIMIT_ENABLED", True) and limiter.enabled)
     strategy = limiter.limiter if enabled else None
-    if strategy is not None and not strategy.test(item, *keys):
+    # Count the try before looking (one atomic step in the store), so a burst of tries sent at
+    # the same moment from many addresses cannot all pass a check made before any was counted.
+    # A pair that is found clears the count: only someone holding a right pair can do that.
+    if strategy is not None and not strategy.hit(item, *keys):
         reset_at, _remaining = strategy.get_window_stats(item, *keys)
         raise TooManyRequests(retry_after=max(1, int(reset_at - time.time())))
     household = find_by_pair(db.session(), kk_number, nik_number)
-    if household is None and strategy is not None:
-        strategy.hit(item, *keys)
+    if household is not None and strategy is not None:
+        strategy.clear(item, *keys)
     log.info("household lookup: %s", "found" if household else "not_found")
     return Lookup(household)

@@ -31,7 +31,7 @@ BATCH = 5000
 
 def level_of(code: str) -> RegionLevel | None:
     """The level a dotted code names, or None when it is not a well-formed code."""
-    if not CODE_PATTERN.match(code):
+    if not CODE_PATTERN.fullmatch(code):  # fullmatch: "$" alone would let a final "\n" in
         return None
     return RegionLevel(code.count(".") + 1)
 

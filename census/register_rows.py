@@ -253,8 +253,11 @@ def _numbers(nik: str, kk: str, birth_date: date, sex: str) -> tuple[str, str]:
     except IdentifierError as exc:
         raise ValueError(_identifier_reason("nik", exc)) from None
     if nik_result.mismatches:
+        mismatch = nik_result.mismatches[0]
+        if mismatch.field == "birth_date":  # the form's message quotes both dates: not here
+            raise ValueError("nik: The birth date in this NIK (digits 7 to 12) is not birth_date")
         with force_locale("en"):
-            raise ValueError(f"nik: {nik_result.mismatches[0].message}")
+            raise ValueError(f"nik: {mismatch.message}")
     try:
         kk_result = parse_kk(kk, other=nik, birth_date=birth_date, sex=sex)
     except IdentifierError as exc:

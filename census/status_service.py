@@ -98,8 +98,12 @@ def answer_for(household: Household | None) -> Answer:
 
 def check(kk_number: str, nik_number: str) -> Answer:
     """Look the pair up (throttled per KK by :func:`find_household`) and decide the answer."""
-    answer = answer_for(find_household(kk_number, nik_number).household)
-    record(answer.kind)
+    household = find_household(kk_number, nik_number).household
+    answer = answer_for(household)
+    if household is not None and household.is_demo:
+        log.info("status_check outcome=%s (demo, not counted)", answer.kind)
+    else:
+        record(answer.kind)
     return answer
 
 

@@ -181,3 +181,34 @@ def test_a_whole_demo_household_sent_through_the_form_changes_no_figure(
     after = published(client)
     for key in before:
         assert after[key] == before[key], key
+
+
+@pytest.mark.parametrize("wilayah", ["33.16\x00", "33.16\n", "%00", "x" * 300, "33.16.01.2002"])
+def test_any_region_asked_for_starts_a_demo(client, wilayah) -> None:
+    assert client.post("/demo", data={"wilayah": wilayah}).status_code == 303
+
+
+def test_when_every_practice_household_is_in_use_a_demo_waits(client, app, monkeypatch) -> None:
+    from census import demo_service
+
+    monkeypatch.setattr(demo_service.random, "shuffle", lambda serials: serials.reverse())
+    with app.app_context():
+        for _ in range(100):  # every serial taken (each lives three hours)
+            start_demo(db.session())
+    response = client.post("/demo", data={})
+    assert response.status_code == 503 and int(response.headers["Retry-After"]) > 0
+    assert "try again" in client.post("/demo?lang=en").get_data(as_text=True)
+
+
+def test_demo_checks_are_not_in_the_published_outcome_counts(client, app) -> None:
+    from census.status_service import counts
+
+    client.post("/demo", data={"wilayah": "33.16"})
+    with client.session_transaction() as state:
+        demo = dict(state["demo"])
+    kk, nik = demo["kk"], demo["members"][0]["nik"]
+    with app.test_request_context():
+        before = counts()
+    assert client.post("/cek?lang=en", data={"kk": kk, "nik": nik}).status_code == 200
+    with app.test_request_context():
+        assert counts() == before

@@ -68,6 +68,13 @@ def test_a_stale_save_is_refused_and_nothing_is_overwritten(started) -> None:
     assert service.get_response(session, response.household_id).version == 2
 
 
+def test_a_save_claiming_a_version_from_the_future_is_refused(started) -> None:
+    session, _made, response = started
+    forged = service.save(session, response, response.version + 5, _set("housing", {"x": "1"}))
+    assert forged.outcome is Saved.STALE
+    assert "housing" not in service.get_response(session, response.household_id).answers
+
+
 def _set_member(index, key, value):
     def change(answers):
         answers["members"][index][key] = value

@@ -75,9 +75,18 @@ def test_a_new_pin_is_typed_twice_and_long_enough(app, client) -> None:
     client.post("/isi", data={"kk": made.kk, "nik": made.niks[0]})
     short = client.post("/isi/pin?lang=en", data={"pin": "123", "confirm": "123"})
     assert "at least 6" in short.get_data(as_text=True)
-    differ = client.post("/isi/pin?lang=en", data={"pin": "123456", "confirm": "123465"})
+    differ = client.post("/isi/pin?lang=en", data={"pin": "275319", "confirm": "275391"})
     assert "not the same" in differ.get_data(as_text=True)
     assert differ.status_code == 200
+    for easy in ("123456", "111111", "987654"):
+        page = client.post("/isi/pin?lang=en", data={"pin": easy, "confirm": easy})
+        assert "easy to guess" in page.get_data(as_text=True), easy
+    with app.app_context():
+        born = db.session().get(Household, made.household.id).members[0].birth_date
+    birthday = born.strftime("%d%m%Y")
+    page = client.post("/isi/pin?lang=en", data={"pin": birthday, "confirm": birthday})
+    assert "easy to guess" in page.get_data(as_text=True)
+    assert client.get("/isi/pin").status_code == 200 and "confirm" in client.get("/isi/pin").text
 
 
 def test_wrong_pins_are_throttled_per_household(app, client) -> None:
@@ -87,13 +96,41 @@ def test_wrong_pins_are_throttled_per_household(app, client) -> None:
     other = app.test_client()
     other.post("/isi", data={"kk": made.kk, "nik": made.niks[1]})
     for _ in range(3):
-        assert other.post("/isi/pin", data={"pin": "999999"}).status_code == 200
+        assert other.post("/isi/pin", data={"pin": "999998"}).status_code == 200
     refused = other.post("/isi/pin", data={"pin": PIN})
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
     # Even a third phone (another address) is held back: the count is per household.
     third = app.test_client()
     third.post("/isi", data={"kk": made.kk, "nik": made.niks[0]})
     assert third.post("/isi/pin", data={"pin": PIN}).status_code == 429
+
+
+def test_a_right_pin_clears_the_count_of_wrong_ones(app, client) -> None:
+    app.config["FORM_PIN_FAILS"] = "3/hour"
+    made = make_household(app)
+    enter(client, made)
+    other = app.test_client()
+    other.post("/isi", data={"kk": made.kk, "nik": made.niks[1]})
+    for _ in range(2):
+        assert other.post("/isi/pin", data={"pin": "999998"}).status_code == 200
+    assert other.post("/isi/pin", data={"pin": PIN}).status_code == 303
+    third = app.test_client()
+    third.post("/isi", data={"kk": made.kk, "nik": made.niks[0]})
+    for _ in range(2):  # two more wrong ones are allowed again: the right PIN reset the count
+        assert third.post("/isi/pin", data={"pin": "999998"}).status_code == 200
+    assert third.post("/isi/pin", data={"pin": PIN}).status_code == 303
+
+
+def test_pin_tries_count_against_the_address_too(app) -> None:
+    # Each household allows a few wrong PINs an hour; one address trying many households meets
+    # the per-address look-up limit that /cek and /isi share.
+    app.config["LOOKUP_LIMITS"] = "4/minute"
+    made = make_household(app)
+    client = app.test_client()
+    codes = [client.post("/isi", data={"kk": made.kk, "nik": made.niks[0]}).status_code]
+    codes += [client.post("/isi/pin", data={"pin": PIN, "confirm": PIN}).status_code]
+    codes += [client.post("/isi/pin", data={"pin": "999998"}).status_code for _ in range(3)]
+    assert codes[:4] == [303, 303, 200, 200] and codes[4] == 429, codes
 
 
 def test_a_session_idle_for_45_minutes_asks_for_the_pin_again(app, client) -> None:

@@ -111,3 +111,44 @@ def test_look_ups_work_with_throttles_switched_off(database_url) -> None:
         from tests.conftest import clear_data
 
         clear_data(app)
+
+
+def test_a_burst_of_wrong_pairs_at_one_moment_gets_no_more_than_the_limit(redis_app) -> None:
+    # Many addresses sending wrong pairs for one KK at the same moment: each try is counted
+    # before its look-up, so no more than the limit get an answer.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from census import db
+
+    redis_app.config.update(LOOKUP_FAILS_PER_KK="5/hour", LOOKUP_LIMITS="1000/minute")
+    with redis_app.app_context():
+        made = add_household(db.session())
+    wrong_nik = made.niks[0][:-4] + "9999"
+
+    def attempt(index: int) -> int:
+        return (
+            redis_app.test_client()
+            .post(
+                "/cek",
+                data={"kk": made.kk, "nik": wrong_nik},
+                environ_base={"REMOTE_ADDR": f"198.51.100.{index + 1}"},
+            )
+            .status_code
+        )
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        codes = list(pool.map(attempt, range(24)))
+    assert codes.count(200) == 5 and codes.count(429) == 19, codes
+
+
+def test_a_right_pair_clears_the_count_of_wrong_ones(app) -> None:
+    from census import db
+
+    app.config.update(LOOKUP_FAILS_PER_KK="3/hour")
+    with app.app_context():
+        made = add_household(db.session())
+    client = app.test_client()
+    wrong = {"kk": made.kk, "nik": made.niks[0][:-4] + "9999"}
+    assert [client.post("/cek", data=wrong).status_code for _ in range(2)] == [200, 200]
+    assert client.post("/cek", data={"kk": made.kk, "nik": made.niks[0]}).status_code == 200
+    assert [client.post("/cek", data=wrong).status_code for _ in range(4)] == [200] * 3 + [429]

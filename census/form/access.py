@@ -11,9 +11,11 @@ which household this browser opened and when it was last seen: after ``FORM_IDLE
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import time
 from dataclasses import dataclass
+from datetime import date
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -69,11 +71,50 @@ def check_pin_throttle(household_id: int) -> None:
         raise TooManyRequests(retry_after=max(1, int(reset_at - time.time())))
 
 
-def record_wrong_pin(household_id: int) -> None:
-    """Count a wrong PIN against the household."""
-    log.info("form pin: wrong")
-    if _throttle_enabled():
-        limiter.limiter.hit(_pin_limit(), *_pin_keys(household_id))
+def take_pin_try(household_id: int) -> None:
+    """Count one PIN try against the household before the PIN is checked, or raise
+    ``TooManyRequests``. Counting first is atomic in the store, so tries sent at the same moment
+    from many phones cannot all slip through between a check and a count."""
+    if not _throttle_enabled():
+        return
+    item, keys = _pin_limit(), _pin_keys(household_id)
+    if not limiter.limiter.hit(item, *keys):
+        reset_at, _remaining = limiter.limiter.get_window_stats(item, *keys)
+        raise TooManyRequests(retry_after=max(1, int(reset_at - time.time())))
+
+
+def record_pin_result(household_id: int, right: bool) -> None:
+    """A right PIN clears the household's count of tries (only someone who knows it can);
+    a wrong one stays counted."""
+    log.info("form pin: %s", "right" if right else "wrong")
+    if right and _throttle_enabled():
+        limiter.limiter.clear(_pin_limit(), *_pin_keys(household_id))
+
+
+def weak_pins(birth_dates: list[date]) -> set[str]:
+    """PINs that someone holding the household's numbers could guess: the members' birth dates
+    (a NIK carries them, as DDMMYY, with 40 added to the day for women) in the usual ways of
+    writing them."""
+    weak: set[str] = set()
+    for born in birth_dates:
+        dd, mm, yy, yyyy = (
+            f"{born.day:02d}",
+            f"{born.month:02d}",
+            f"{born.year % 100:02d}",
+            str(born.year),
+        )
+        women = f"{born.day + 40:02d}"
+        for day in (dd, women):
+            weak |= {day + mm + yy, day + mm + yyyy, yyyy + mm + day, yy + mm + day}
+    return weak
+
+
+def is_trivial_pin(pin: str) -> bool:
+    """One digit repeated, or a run up or down (111111, 123456, 987654)."""
+    if not pin.isdigit():
+        return False
+    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(pin)}
+    return len(steps) == 1 and steps <= {0, 1, 9}
 
 
 @dataclass(frozen=True)

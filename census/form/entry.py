@@ -47,6 +47,7 @@ def _pending_household() -> Household | None:
 
 
 @bp.route("/isi/pin", methods=["GET", "POST"])
+@lookup_limit
 def pin() -> Response | WResponse:
     """Set the household's PIN on first entry; ask for it on every later one."""
     household = _pending_household()
@@ -58,6 +59,7 @@ def pin() -> Response | WResponse:
         if not online_open():
             return see_other("form.closed")
         form = SetPinForm()
+        form.weak = access.weak_pins([m.birth_date for m in household.members])
         if form.validate_on_submit():
             created = service.create_response(session, household, access.hash_pin(form.pin.data))
             if created is not None:
@@ -70,7 +72,10 @@ def pin() -> Response | WResponse:
     access.check_pin_throttle(household.id)
     form = EnterPinForm()
     if form.validate_on_submit():
-        if access.pin_matches(response.pin_hash, form.pin.data):
+        access.take_pin_try(household.id)
+        right = access.pin_matches(response.pin_hash, form.pin.data)
+        access.record_pin_result(household.id, right)
+        if right:
             access.unlock(household.id)
             if not online_open() and response.submitted_at is None:
                 return see_other("form.closed")
@@ -78,7 +83,6 @@ def pin() -> Response | WResponse:
                 response.answers, response.submitted_at is not None
             )
             return see_other(endpoint, **values)
-        access.record_wrong_pin(household.id)
         form.pin.errors = [_("This is not your household's PIN. Check it and try again.")]
     return render(
         "form/pin.html",

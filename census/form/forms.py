@@ -16,6 +16,7 @@ from wtforms import BooleanField, HiddenField, PasswordField, RadioField, Select
 from wtforms.validators import ValidationError
 
 from census.form import choices as c
+from census.form.access import is_trivial_pin
 
 MAX_NAME = 120
 MAX_STREET = 200
@@ -131,6 +132,9 @@ class SetPinForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
 
+    #: PINs refused for this household (its members' birth dates): set by the view.
+    weak: frozenset[str] | set[str] = frozenset()
+
     def validate_pin(self, field: PasswordField) -> None:
         value = field.data or ""
         if not value:
@@ -141,6 +145,13 @@ class SetPinForm(FlaskForm):
             raise ValidationError(_l("Use at least 6 digits or characters."))
         if len(value) > MAX_PIN:
             raise ValidationError(_l("Use at most 64 characters."))
+        if is_trivial_pin(value) or value in self.weak:
+            raise ValidationError(
+                _l(
+                    "This PIN is easy to guess (a run of digits, or a birth date in your"
+                    " household). Choose another one."
+                )
+            )
 
     def validate_confirm(self, field: PasswordField) -> None:
         if not self.pin.errors and (field.data or "") != (self.pin.data or ""):

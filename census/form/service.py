@@ -166,7 +166,9 @@ def save(
         return SaveResult(Saved.SAME, response)
     changed = changed_parts(response.answers, new)
     if base_version != response.version:
-        if not _untouched_since(response.answers, changed, base_version):
+        # A version from the future was never sent by this site (a forged or broken page).
+        future = base_version is not None and base_version > response.version
+        if future or not _untouched_since(response.answers, changed, base_version):
             log.info("form save: stale")
             return SaveResult(Saved.STALE, response)
         log.info("form save: merged")

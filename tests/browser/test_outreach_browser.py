@@ -112,7 +112,8 @@ def test_presenter_refreshes_without_javascript(browser, server_factory, app) ->
 
 def test_demo_journey_without_javascript(page_nojs, live_server) -> None:
     page_nojs.goto(live_server.url + "/demo?lang=en")
-    page_nojs.get_by_role("button", name="Start a demo").click()
+    with page_nojs.expect_navigation():
+        page_nojs.get_by_role("button", name="Start a demo").click()
     assert page_nojs.locator(".demo-banner").is_visible()
     numbers = page_nojs.locator(".demo-numbers dd").all_inner_texts()
     assert len(numbers) == 4 and all(n.replace(" ", "").startswith("339899") for n in numbers)
@@ -120,16 +121,19 @@ def test_demo_journey_without_javascript(page_nojs, live_server) -> None:
     page_nojs.goto(live_server.url + "/wilayah/33.16?lang=en")
     assert page_nojs.locator(".demo-banner").is_visible()
     page_nojs.goto(live_server.url + "/demo?lang=en")
-    page_nojs.get_by_role("button", name="End the demo").click()
+    with page_nojs.expect_navigation():
+        page_nojs.get_by_role("button", name="End the demo").click()
     assert page_nojs.locator(".demo-banner").count() == 0
 
 
 def test_pemda_picker_without_javascript(page_nojs, live_server) -> None:
     page_nojs.goto(live_server.url + "/untuk-pemda?lang=en")
     page_nojs.get_by_label("Choose your province").select_option("33")
-    page_nojs.get_by_role("button", name="Show").click()
+    with page_nojs.expect_navigation():
+        page_nojs.get_by_role("button", name="Show").click()
     page_nojs.get_by_label("Choose an area in Jawa Tengah").select_option("33.16")
-    page_nojs.get_by_role("button", name="Show").click()
+    with page_nojs.expect_navigation():
+        page_nojs.get_by_role("button", name="Show").click()
     assert page_nojs.get_by_role("heading", name="Snippets for Kabupaten Blora").is_visible()
     badge = "document.querySelector(\"img[src*='/badge/33.16.svg']\")"
     # The image loads after the page's load state may already have been reported: wait for it.

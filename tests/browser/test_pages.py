@@ -61,22 +61,27 @@ def test_a_visitor_finds_their_way_without_javascript(page_nojs, live_server) ->
     assert page.locator("h1").inner_text() == H1["id"]["/"]
     assert "Sensus online sedang dibuka." in page.locator("main").inner_text()
     page.get_by_role("link", name="Yang perlu disiapkan").click()
+    page.wait_for_url("**/persiapan")
     assert page.locator("h1").inner_text() == "Yang perlu disiapkan"
     assert page.get_by_role("img", name="Letak nomor-nomor pada Kartu Keluarga").is_visible()
     page.get_by_role("link", name="Cara mengisi, langkah demi langkah").click()
+    page.wait_for_url("**/cara")
     assert page.locator("h1").inner_text() == "Cara mengisi"
     assert page.locator("ol.steps > li").count() == 7
     page.get_by_role("navigation", name="Tentang situs ini").get_by_role(
         "link", name="Tanya jawab"
     ).click()
-    assert page.url.endswith("/tanya-jawab")
+    page.wait_for_url("**/tanya-jawab")
     page.get_by_role("link", name="Apakah ada aplikasi sensus?").click()
-    assert page.url.endswith("/tanya-jawab#app")
+    page.wait_for_url("**/tanya-jawab#app")
     page.get_by_role("link", name="Privasi").click()
+    page.wait_for_url("**/privasi")
     assert "UU 27/2022" in page.locator("main").inner_text()
     page.get_by_role("link", name="Tentang data").first.click()
+    page.wait_for_url("**/tentang-data")
     assert "ODbL" in page.locator("main").inner_text()
     page.get_by_role("navigation", name="Utama").get_by_role("link", name="Jadwal").click()
+    page.wait_for_url("**/jadwal")
     now = page.locator('li.phase[aria-current="step"]')
     assert now.count() == 1
     assert "Sekarang" in now.inner_text()

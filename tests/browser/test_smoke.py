@@ -22,7 +22,8 @@ def test_home_page_renders_without_horizontal_scroll(page, live_server) -> None:
 
 def test_language_switch_works_without_javascript(page_nojs, live_server) -> None:
     page_nojs.goto(live_server.url + "/")
-    page_nojs.get_by_role("link", name="English").click()
+    with page_nojs.expect_navigation():
+        page_nojs.get_by_role("link", name="English").click()
     assert page_nojs.locator("html").get_attribute("lang") == "en"
     page_nojs.goto(live_server.url + "/")
     assert page_nojs.locator("html").get_attribute("lang") == "en", "the choice is remembered"
