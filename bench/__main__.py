@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -24,41 +23,7 @@ from bench import (  # noqa: F401 - importing a module registers its scenarios
     scenarios,
     status,
 )
-from bench.core import OUT, ROOT, SCENARIOS, Context, Row, print_tables
-
-WORKERS = "2"
-
-
-def gunicorn(app: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start gunicorn like ``make run`` does and wait for it; returns the process and its URL."""
-    from tests.live import free_port
-
-    port = free_port()
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", WORKERS,
-        "--no-control-socket",
-        app,
-    ]  # fmt: skip
-    handle = open(log, "wb")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(
-        command, cwd=ROOT, env={**os.environ, **env}, stdout=handle, stderr=handle
-    )
-    url = f"http://127.0.0.1:{port}"
-    import time
-    import urllib.request
-
-    for _ in range(300):
-        if process.poll() is not None:
-            raise RuntimeError(f"{app} exited: {log.read_text()[-1500:]}")
-        try:
-            with urllib.request.urlopen(url + "/", timeout=2):
-                return process, url
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"{app} did not answer")
+from bench.core import OUT, SCENARIOS, Context, Row, gunicorn, print_tables
 
 
 def prepare_site_database(url: str) -> None:

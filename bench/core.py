@@ -7,9 +7,11 @@ table per ``Row.table``. See docs/benchmarks.md.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ from tests.browser_fixtures import first_load_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
+WORKERS = "2"
 
 
 @dataclass
@@ -199,3 +202,35 @@ def print_tables(rows: list[Row]) -> None:
             print("  ".join(cells).rstrip())
             if i == 0:
                 print("  ".join("-" * w for w in widths))
+
+
+def gunicorn(app: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Start gunicorn like ``make run`` does and wait for it; returns the process and its URL."""
+    from tests.live import free_port
+
+    port = free_port()
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", WORKERS,
+        "--no-control-socket",
+        app,
+    ]  # fmt: skip
+    handle = open(log, "wb")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        command, cwd=ROOT, env={**os.environ, **env}, stdout=handle, stderr=handle
+    )
+    url = f"http://127.0.0.1:{port}"
+    import time
+    import urllib.request
+
+    for _ in range(300):
+        if process.poll() is not None:
+            raise RuntimeError(f"{app} exited: {log.read_text()[-1500:]}")
+        try:
+            with urllib.request.urlopen(url + "/", timeout=2):
+                return process, url
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{app} did not answer")

@@ -6,6 +6,9 @@ through unique indexes should not care how big the register is). The site runs w
 (``LIMITS_ENABLED=0``, as for every bench page), so the figures measure the page and the query,
 not the limiter; with CSRF on, each POST carries a token and session cookie taken from a GET first.
 ``BENCH_STATUS_PERSONS`` changes the size of the large register (default 1,000,000).
+
+A "floor" row serves the same look-up from a bare Flask app that makes no page at all
+(``bench/floor.py``): the best ratio any status check with a database look-up can reach here.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 from urllib.request import HTTPCookieProcessor, build_opener
 
-from bench.core import OUT, Context, Load, Row, scenario
+from bench.core import OUT, Context, Load, Row, gunicorn, scenario
 from bench.scenarios import synthetic_register, timed_import
 
 PERSONS = int(os.environ.get("BENCH_STATUS_PERSONS", "1000000"))
@@ -174,6 +177,22 @@ def _households(database_url: str) -> int:
     return int(count)
 
 
+def _floor_row(ctx: Context, database_url: str, pair: tuple[str, str], where: str) -> Row:
+    """The floor (``bench/floor.py``): the look-up alone, answered with the bare page."""
+    process, url = gunicorn(
+        "bench.floor:app", {"BENCH_FLOOR_DATABASE_URL": database_url}, OUT / "floor.log"
+    )
+    try:
+        body = urlencode({"kk": pair[0], "nik": pair[1]})
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        floor = replace(ctx, app_url=url)
+        name = f"floor: 2 HMACs + look-up, no page ({where})"
+        return floor.compare(name, "/", method="POST", body=body, headers=headers)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 @scenario("status")
 def status_check(ctx: Context) -> list[Row]:
     """POST /cek for a found and a not-found pair on PostgreSQL, small and large registers."""
@@ -215,6 +234,7 @@ def status_check(ctx: Context) -> list[Row]:
                 rows.append(
                     site.compare(f"POST /cek not-found pair ({where})", "/cek?lang=en", **missing)
                 )
+                rows.append(_floor_row(ctx, database, found_pair, where))
             found_load = site.load(server.url + "/cek?lang=en", **found)  # type: ignore[arg-type]
             missing_load = site.load(server.url + "/cek?lang=en", **missing)  # type: ignore[arg-type]
             rows.append(_size_row(label, f"{households:,}", found_load, missing_load, query))
