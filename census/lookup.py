@@ -4,7 +4,8 @@ Shared by the status check (``/cek``) and the census form's entry (``/isi``): th
 same messages, the same throttles. Two throttles guard the register against enumeration:
 
 - per client address, every try counts (``LOOKUP_LIMITS``, e.g. 10 a minute and 100 a day), shared
-  by every look-up route through one Flask-Limiter scope;
+  by every look-up route through one Flask-Limiter scope; a look-up that finds a demo household
+  does not count, so a room on one venue's Wi-Fi can all type the numbers a presenter shows;
 - per household, failed pairs count against the KK number typed (``LOOKUP_FAILS_PER_KK``, e.g. 5
   an hour), whether that KK exists or not, so nobody can try many NIKs against one card from many
   addresses, and the throttle itself does not reveal whether a KK is registered.
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from limits import parse
@@ -47,9 +48,18 @@ def _limits() -> str:
     return current_app.config.get("LOOKUP_LIMITS", DEFAULT_LOOKUP_LIMITS)
 
 
+def _counts_against_the_address(_response: Any) -> bool:
+    # The demo household's numbers are shown on a projector for the whole room to type: they
+    # find nothing real, so those tries are not counted (every other one is).
+    return not g.get("census_demo_lookup", False)
+
+
 #: Decorate every route that looks a household up by its numbers (POST only).
 lookup_limit: Callable[..., Any] = limiter.shared_limit(
-    _limits, scope="household-lookup", methods=["POST"]
+    _limits,
+    scope="household-lookup",
+    methods=["POST"],
+    deduct_when=_counts_against_the_address,
 )
 
 
@@ -131,5 +141,7 @@ def find_household(kk_number: str, nik_number: str) -> Lookup:
     household = find_by_pair(db.session(), kk_number, nik_number)
     if household is not None and strategy is not None:
         strategy.clear(item, *keys)
+    if household is not None and household.is_demo:
+        g.census_demo_lookup = True
     log.info("household lookup: %s", "found" if household else "not_found")
     return Lookup(household)

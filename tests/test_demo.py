@@ -212,3 +212,18 @@ def test_demo_checks_are_not_in_the_published_outcome_counts(client, app) -> Non
     assert client.post("/cek?lang=en", data={"kk": kk, "nik": nik}).status_code == 200
     with app.test_request_context():
         assert counts() == before
+
+
+def test_a_room_on_one_address_can_all_try_the_demo_numbers(client, app) -> None:
+    # A presenter shows the demo numbers and the whole room, behind one venue's Wi-Fi, types them.
+    app.config["LOOKUP_LIMITS"] = "3/minute"
+    client.post("/demo", data={"wilayah": "33.16"})
+    with client.session_transaction() as state:
+        demo = dict(state["demo"])
+    pair = {"kk": demo["kk"], "nik": demo["members"][0]["nik"]}
+    room = app.test_client()  # the same address as the presenter, another phone
+    assert [room.post("/cek", data=pair).status_code for _ in range(8)] == [200] * 8
+    # Any other try from that address still counts.
+    wrong = {"kk": demo["kk"], "nik": demo["members"][0]["nik"][:-4] + "0001"}
+    codes = [room.post("/cek", data=wrong).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
