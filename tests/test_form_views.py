@@ -89,19 +89,28 @@ def test_a_new_pin_is_typed_twice_and_long_enough(app, client) -> None:
     assert client.get("/isi/pin").status_code == 200 and "confirm" in client.get("/isi/pin").text
 
 
+def _phone_at_the_pin(app, made, nik_index: int):
+    """Another phone that typed the household's numbers and now stands at the PIN."""
+    phone = app.test_client()
+    phone.post("/isi", data={"kk": made.kk, "nik": made.niks[nik_index]})
+    return phone
+
+
+def _wrong_pins(phone, times: int) -> None:
+    for _ in range(times):
+        assert phone.post("/isi/pin", data={"pin": "999998"}).status_code == 200
+
+
 def test_wrong_pins_are_throttled_per_household(app, client) -> None:
     app.config["FORM_PIN_FAILS"] = "3/hour"
     made = make_household(app)
     enter(client, made)
-    other = app.test_client()
-    other.post("/isi", data={"kk": made.kk, "nik": made.niks[1]})
-    for _ in range(3):
-        assert other.post("/isi/pin", data={"pin": "999998"}).status_code == 200
+    other = _phone_at_the_pin(app, made, 1)
+    _wrong_pins(other, 3)
     refused = other.post("/isi/pin", data={"pin": PIN})
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
     # Even a third phone (another address) is held back: the count is per household.
-    third = app.test_client()
-    third.post("/isi", data={"kk": made.kk, "nik": made.niks[0]})
+    third = _phone_at_the_pin(app, made, 0)
     assert third.post("/isi/pin", data={"pin": PIN}).status_code == 429
 
 
@@ -109,15 +118,11 @@ def test_a_right_pin_clears_the_count_of_wrong_ones(app, client) -> None:
     app.config["FORM_PIN_FAILS"] = "3/hour"
     made = make_household(app)
     enter(client, made)
-    other = app.test_client()
-    other.post("/isi", data={"kk": made.kk, "nik": made.niks[1]})
-    for _ in range(2):
-        assert other.post("/isi/pin", data={"pin": "999998"}).status_code == 200
+    other = _phone_at_the_pin(app, made, 1)
+    _wrong_pins(other, 2)
     assert other.post("/isi/pin", data={"pin": PIN}).status_code == 303
-    third = app.test_client()
-    third.post("/isi", data={"kk": made.kk, "nik": made.niks[0]})
-    for _ in range(2):  # two more wrong ones are allowed again: the right PIN reset the count
-        assert third.post("/isi/pin", data={"pin": "999998"}).status_code == 200
+    third = _phone_at_the_pin(app, made, 0)
+    _wrong_pins(third, 2)  # two more wrong ones are allowed again: the right PIN reset the count
     assert third.post("/isi/pin", data={"pin": PIN}).status_code == 303
 
 
