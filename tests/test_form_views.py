@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from census import db
+from census.form import service
 from census.models import CountStatus, Household
 from tests.form_helpers import (
     HOUSING,
@@ -405,3 +408,47 @@ def test_no_form_answer_is_ever_kept_by_a_browser_or_proxy(app, client) -> None:
         assert response.headers["Cache-Control"] == "no-store", path
     saved = post_step(client, "/isi/alamat", {"at_kk_address": "yes"})
     assert saved.headers["Cache-Control"] == "no-store"
+
+
+def _idle(client, minutes: int = 46) -> None:
+    with client.session_transaction() as flask_session:
+        visit = dict(flask_session["isi"])
+        visit["t"] -= minutes * 60
+        flask_session["isi"] = visit
+
+
+def test_what_was_typed_while_the_form_closed_is_kept_for_after_the_pin(app, client) -> None:
+    made = make_household(app)
+    enter(client, made)
+    assert post_step(client, "/isi/alamat", {"at_kk_address": "yes"}).status_code == 303
+    page = client.get("/isi/rumah").get_data(as_text=True)
+    housing = {**HOUSING, "tenure": "rent", "version": version_of(page)}
+    _idle(client)  # the phone lay on the table for 46 minutes with the housing page filled in
+    sent = client.post("/isi/rumah", data=housing)
+    assert sent.status_code == 303 and "kept=1" in sent.headers["Location"]
+    assert "is kept" in client.get(sent.headers["Location"] + "&lang=en").text
+    unlocked = client.post("/isi/pin", data={"pin": PIN})
+    assert unlocked.headers["Location"].endswith("/isi/tersimpan")
+    kept = client.get("/isi/tersimpan?lang=en")
+    html = kept.get_data(as_text=True)
+    assert kept.status_code == 200 and kept.headers["Cache-Control"] == "no-store"
+    assert 'action="/isi/rumah"' in html and 'name="tenure" value="rent"' in html
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
+    saved = client.post("/isi/rumah", data=fields)
+    assert saved.status_code == 303, errors_of(saved.get_data(as_text=True))
+    with app.app_context():
+        response = service.get_response(db.session(), made.household.id)
+        assert response.answers["housing"]["tenure"] == "rent"
+        assert response.held is None, "shown once, then forgotten"
+    assert client.get("/isi/tersimpan").status_code == 303  # nothing held any more
+
+
+def test_someone_without_the_pin_cannot_leave_answers_for_the_household(app, client) -> None:
+    made = make_household(app)
+    enter(client, made)
+    stranger = app.test_client()  # has the two numbers, not the PIN
+    stranger.post("/isi", data={"kk": made.kk, "nik": made.niks[1]})
+    sent = stranger.post("/isi/rumah", data={"version": "2", "tenure": "rent"})
+    assert sent.status_code == 303 and "kept" not in sent.headers["Location"]
+    with app.app_context():
+        assert service.get_response(db.session(), made.household.id).held is None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import current_app, g, make_response, redirect, url_for
+from flask import current_app, g, make_response, redirect, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WResponse
@@ -46,6 +46,10 @@ def see_other(endpoint: str, **values: Any) -> WResponse:
     return redirect(target, 303)
 
 
+#: Step endpoints whose POST is not an answer to keep (the region cascade only fetches lists).
+NOT_HELD = frozenset({"form.region_choices"})
+
+
 def step_view(view: Callable[..., Any]) -> Callable[..., Any]:
     """Open the household from the session, or send the person where they must go first."""
 
@@ -55,6 +59,21 @@ def step_view(view: Callable[..., Any]) -> Callable[..., Any]:
         if visit.household_id is None:
             return see_other("form.start")
         if not visit.unlocked:
+            # Kept only when this browser had given the PIN and the form closed for idling:
+            # someone holding just the two numbers must not plant answers for the household.
+            kept = (
+                visit.expired
+                and request.method == "POST"
+                and request.endpoint not in NOT_HELD
+                and service.hold(
+                    db.session(),
+                    visit.household_id,
+                    request.path,
+                    list(request.form.items(multi=True)),
+                )
+            )
+            if kept:  # what was typed on this step waits for the PIN (see entry.held)
+                return see_other("form.pin", expired=1, kept=1)
             return see_other("form.pin", expired=1) if visit.expired else see_other("form.pin")
         session = db.session()
         household = session.get(Household, visit.household_id)

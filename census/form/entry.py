@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response as WResponse
 
 from census import db
 from census.form import access, bp, service
-from census.form.common import online_open, see_other
+from census.form.common import online_open, opened, see_other, step_view
 from census.form.forms import EnterPinForm, SetPinForm
 from census.lookup import NumbersForm, find_household, lookup_limit
 from census.models import Household
@@ -79,6 +79,8 @@ def pin() -> Response | WResponse:
             access.unlock(household.id)
             if not online_open() and response.submitted_at is None:
                 return see_other("form.closed")
+            if response.held and response.submitted_at is None:
+                return see_other("form.held")
             endpoint, values = service.next_step(
                 response.answers, response.submitted_at is not None
             )
@@ -90,7 +92,18 @@ def pin() -> Response | WResponse:
         form=form,
         new=False,
         expired=request.args.get("expired") == "1",
+        kept=request.args.get("kept") == "1",
     )
+
+
+@bp.get("/isi/tersimpan")
+@step_view
+def held() -> Response | WResponse:
+    """What was typed on a step sent while the form was locked, shown back to be saved."""
+    kept = service.take_held(db.session(), opened().response)
+    if kept is None:
+        return see_other("form.resume")
+    return render("form/held.html", path=kept["path"], fields=kept["fields"])
 
 
 @bp.get("/isi/lupa-pin")
