@@ -9,9 +9,13 @@ header a client sets itself is never believed.
 from __future__ import annotations
 
 import ipaddress
+import time
+from typing import NoReturn
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
+from limits import RateLimitItem
+from werkzeug.exceptions import TooManyRequests
 
 
 def client_address() -> str:
@@ -48,3 +52,10 @@ def init_app(app: Flask) -> None:
 def key_prefix() -> str:
     """The prefix of every throttle key of the current application."""
     return current_app.config["RATELIMIT_KEY_PREFIX"]
+
+
+def refuse(item: RateLimitItem, *keys: str) -> NoReturn:
+    """Raise the 429 for a throttle of ours that is used up, with ``Retry-After`` set to when
+    its window lets the next try through."""
+    reset_at, _remaining = limiter.limiter.get_window_stats(item, *keys)
+    raise TooManyRequests(retry_after=max(1, int(reset_at - time.time())))

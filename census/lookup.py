@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,14 +25,13 @@ from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from limits import parse
-from werkzeug.exceptions import TooManyRequests
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
 from census import db
 from census.households import find_by_pair, number_hash
 from census.identity import check_pair
-from census.limits import key_prefix, limiter
+from census.limits import key_prefix, limiter, refuse
 from census.models import Household
 
 log = logging.getLogger(__name__)
@@ -136,8 +134,7 @@ def find_household(kk_number: str, nik_number: str) -> Lookup:
     # the same moment from many addresses cannot all pass a check made before any was counted.
     # A pair that is found clears the count: only someone holding a right pair can do that.
     if strategy is not None and not strategy.hit(item, *keys):
-        reset_at, _remaining = strategy.get_window_stats(item, *keys)
-        raise TooManyRequests(retry_after=max(1, int(reset_at - time.time())))
+        refuse(item, *keys)
     household = find_by_pair(db.session(), kk_number, nik_number)
     if household is not None and strategy is not None:
         strategy.clear(item, *keys)

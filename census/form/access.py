@@ -21,9 +21,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, session
 from limits import parse
-from werkzeug.exceptions import TooManyRequests
 
-from census.limits import key_prefix, limiter
+from census.limits import key_prefix, limiter, refuse
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +66,7 @@ def check_pin_throttle(household_id: int) -> None:
         return
     item, keys = _pin_limit(), _pin_keys(household_id)
     if not limiter.limiter.test(item, *keys):
-        reset_at, _remaining = limiter.limiter.get_window_stats(item, *keys)
-        raise TooManyRequests(retry_after=max(1, int(reset_at - time.time())))
+        refuse(item, *keys)
 
 
 def take_pin_try(household_id: int) -> None:
@@ -79,8 +77,7 @@ def take_pin_try(household_id: int) -> None:
         return
     item, keys = _pin_limit(), _pin_keys(household_id)
     if not limiter.limiter.hit(item, *keys):
-        reset_at, _remaining = limiter.limiter.get_window_stats(item, *keys)
-        raise TooManyRequests(retry_after=max(1, int(reset_at - time.time())))
+        refuse(item, *keys)
 
 
 def record_pin_result(household_id: int, right: bool) -> None:
