@@ -4,8 +4,9 @@ Shared by the status check (``/cek``) and the census form's entry (``/isi``): th
 same messages, the same throttles. Two throttles guard the register against enumeration:
 
 - per client address, every try counts (``LOOKUP_LIMITS``, e.g. 10 a minute and 100 a day), shared
-  by every look-up route through one Flask-Limiter scope; a look-up that finds a demo household
-  does not count, so a room on one venue's Wi-Fi can all type the numbers a presenter shows;
+  by every look-up route through one Flask-Limiter scope; a try with the demo household's KK
+  number (region code 33.98.99, on no real card) does not count, so a room on one venue's Wi-Fi
+  can all type the numbers a presenter shows;
 - per household, failed pairs count against the KK number typed (``LOOKUP_FAILS_PER_KK``, e.g. 5
   an hour), whether that KK exists or not, so nobody can try many NIKs against one card from many
   addresses, and the throttle itself does not reveal whether a KK is registered.
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, g
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from limits import parse
@@ -29,8 +30,9 @@ from wtforms import StringField
 from wtforms.validators import ValidationError
 
 from census import db
+from census.demo_service import DEMO_PREFIX
 from census.households import find_by_pair, number_hash
-from census.identity import check_pair
+from census.identity import check_pair, normalise
 from census.limits import key_prefix, limiter, refuse
 from census.models import Household
 
@@ -46,18 +48,17 @@ def _limits() -> str:
     return current_app.config.get("LOOKUP_LIMITS", DEFAULT_LOOKUP_LIMITS)
 
 
-def _counts_against_the_address(_response: Any) -> bool:
-    # The demo household's numbers are shown on a projector for the whole room to type: they
-    # find nothing real, so those tries are not counted (every other one is).
-    return not g.get("census_demo_lookup", False)
+def _practice_numbers() -> bool:
+    # The demo household's numbers are shown on a projector for the whole room to type. Its KK
+    # carries a region code no real card has (33.98.99): such tries can find nothing real, so
+    # they are not counted against the address. Known before the look-up, so every other try
+    # is still counted in one atomic step before it is made.
+    return normalise(request.form.get("kk", "")[:MAX_INPUT]).startswith(DEMO_PREFIX)
 
 
 #: Decorate every route that looks a household up by its numbers (POST only).
 lookup_limit: Callable[..., Any] = limiter.shared_limit(
-    _limits,
-    scope="household-lookup",
-    methods=["POST"],
-    deduct_when=_counts_against_the_address,
+    _limits, scope="household-lookup", methods=["POST"], exempt_when=_practice_numbers
 )
 
 
@@ -138,7 +139,5 @@ def find_household(kk_number: str, nik_number: str) -> Lookup:
     household = find_by_pair(db.session(), kk_number, nik_number)
     if household is not None and strategy is not None:
         strategy.clear(item, *keys)
-    if household is not None and household.is_demo:
-        g.census_demo_lookup = True
     log.info("household lookup: %s", "found" if household else "not_found")
     return Lookup(household)
