@@ -15,8 +15,8 @@ from flask import Flask, Response, request
 from sqlalchemy import bindparam, create_engine, select
 
 from bench.bare import HTML
-from census.identity import keyed_hash
-from census.models import Household, Member
+from census.core.identity import keyed_hash
+from census.core.models import Household, Member
 
 KEY = os.environ.get("IDENTITY_HASH_KEY", "bench-identity-hash-key").encode()
 engine = create_engine(os.environ.get("BENCH_FLOOR_DATABASE_URL", "sqlite://"), pool_size=2)

@@ -41,7 +41,8 @@ PEOPLE = (
 
 def _household(database_url: str) -> tuple[str, str]:
     """Add a household of 3 to the register (the 4th person is a baby added in the form)."""
-    from census import create_app, db
+    from census import create_app
+    from census.core import db
     from tests.factories import add_household
 
     app = create_app({"DATABASE_URL": database_url})

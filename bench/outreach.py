@@ -65,9 +65,10 @@ def fill_register(url: str) -> None:
     """Migrate ``url``, load the regions and add the synthetic households."""
     from sqlalchemy import text
 
-    from census import create_app, db
+    from census import create_app
     from census.cli import upgrade_database
-    from census.regions import load_regions
+    from census.core import db
+    from census.core.regions import load_regions
 
     app = create_app({"DATABASE_URL": url})
     with app.app_context():

@@ -23,9 +23,10 @@ os.environ.pop("REDIS_URL", None)
 
 
 def main(rounds: int = 5, per_round: int = 40) -> None:
-    from census import create_app, db
+    from census import create_app
     from census.cli import upgrade_database
-    from census.regions import load_regions
+    from census.core import db
+    from census.core.regions import load_regions
     from tests.factories import add_household
     from tests.form_helpers import enter
 

@@ -47,8 +47,8 @@ def synthetic_register(path: Path, persons: int, seed: int = 1) -> int:
     """Write a register CSV of about ``persons`` synthetic persons in Central Java's villages."""
     import csv
 
-    from census.demo_people import Generator, write_csv
-    from census.regions import DATA_DIR
+    from census.core.regions import DATA_DIR
+    from census.register.synthetic import Generator, write_csv
 
     with open(DATA_DIR / "villages.csv", newline="", encoding="utf-8") as handle:
         villages = [row["code"] for row in csv.DictReader(handle) if row["code"][:3] == "33."]
@@ -96,11 +96,12 @@ def timed_import(url: str, csv_path: Path) -> ImportRun:
     """Import ``csv_path`` into a freshly migrated database at ``url``."""
     from sqlalchemy import event
 
-    from census import create_app, db
+    from census import create_app
     from census.cli import upgrade_database
-    from census.config import census_today
-    from census.regions import load_regions
-    from census.register_service import import_register
+    from census.core import db
+    from census.core.config import census_today
+    from census.core.regions import load_regions
+    from census.register.service import import_register
 
     app = create_app({"DATABASE_URL": url})
     with app.app_context():

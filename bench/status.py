@@ -62,8 +62,8 @@ def _drop_database(url: str) -> None:
 
 def _small_register(path: Path) -> int:
     """A register CSV of ``SMALL_HOUSEHOLDS`` synthetic households; returns its persons."""
-    from census.demo_people import Generator, write_csv
-    from census.regions import DATA_DIR
+    from census.core.regions import DATA_DIR
+    from census.register.synthetic import Generator, write_csv
 
     with open(DATA_DIR / "villages.csv", newline="", encoding="utf-8") as handle:
         villages = [row["code"] for row in csv.DictReader(handle) if row["code"][:3] == "33."]
@@ -124,8 +124,9 @@ def _sample(path: Path, count: int = 400, seed: int = 9) -> list[tuple[str, str]
 
 def _query_times(database_url: str, pairs: list[tuple[str, str]]) -> tuple[float, float]:
     """p50 of the look-up query alone (ms) for found pairs and for pairs with another KK's NIK."""
-    from census import create_app, db
-    from census.households import find_by_pair
+    from census import create_app
+    from census.core import db
+    from census.core.households import find_by_pair
 
     app = create_app({"DATABASE_URL": database_url, "LIMITS_ENABLED": False})
     found: list[float] = []

@@ -20,7 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
         static_folder=None,
     )
-    from census.config import load_config
+    from census.core.config import load_config
 
     app.config.from_mapping(load_config(app.instance_path))
     if test_config:
@@ -34,7 +34,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # host goes into QR codes and share links (the proxy sets Host itself; set SITE_URL).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
 
-    from census import assets, cache, cli, db, errors, i18n, limits, render, security
+    from census import cli
+    from census.core import assets, cache, db, errors, i18n, limits, render, security
 
     db.init_app(app)
     cache.init_app(app)
@@ -46,7 +47,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    from census import demo, embed, form, health, outreach, pages, status
+    from census import form
+    from census.core import health
+    from census.demo import views as demo
+    from census.outreach import views as outreach
+    from census.pages import views as pages
+    from census.status import embed
+    from census.status import views as status
 
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)

@@ -15,8 +15,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from census import db
-from census.regions import load_regions, region_count
+from census.core import db
+from census.core.regions import load_regions, region_count
 
 ROOT = Path(__file__).resolve().parent.parent
 census_cli = AppGroup("census", help="Manage the census database.")
@@ -74,19 +74,20 @@ def setup_command(ctx: click.Context, demo_households: int, demo_region: str) ->
     ctx.invoke(migrate_command)
     if region_count(db.session()) == 0:
         ctx.invoke(load_regions_command)
-    from census.demo_data import register_is_empty
+    from census.register.demo import register_is_empty
 
     empty = register_is_empty(db.session())
     db.session().rollback()  # end this read: a first load takes the register for itself
     if empty:
-        from census.demo_data import demo_data_command
+        from census.register.demo import demo_data_command
 
         ctx.invoke(demo_data_command, households=demo_households, region=demo_region)
 
 
 def init_app(app: Flask) -> None:
     """Register the command group and the commands other modules contribute."""
-    from census import demo_data, register
+    from census.register import cli as register
+    from census.register import demo as demo_data
 
     census_cli.add_command(register.import_register_command)
     census_cli.add_command(demo_data.demo_data_command)

@@ -12,8 +12,8 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-from census import models  # noqa: F401 - registers the tables on the metadata
-from census.db import Base, make_engine
+from census.core import models  # noqa: F401 - registers the tables on the metadata
+from census.core.db import Base, make_engine
 
 config = context.config
 if config.config_file_name and not config.attributes.get("connection"):

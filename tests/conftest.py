@@ -27,10 +27,11 @@ os.environ["IDENTITY_HASH_KEY"] = "test-identity-hash-key"
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("DATABASE_URL", None)
 
-from census import create_app, db
+from census import create_app
 from census.cli import upgrade_database
-from census.db import Base
-from census.regions import load_regions
+from census.core import db
+from census.core.db import Base
+from census.core.regions import load_regions
 
 POSTGRES_URL = os.environ.get(
     "CENSUS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -12,8 +12,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from census.households import new_household
-from census.models import Household
+from census.core.households import new_household
+from census.core.models import Household
 
 _serials = itertools.count(9000)
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from census import db
+from census.core import db
+from census.core.models import FormResponse, Household
 from census.form import service
-from census.models import FormResponse, Household
 from tests.factories import MadeHousehold, add_household
 
 PIN = "246810"

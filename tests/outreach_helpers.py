@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from census.models import CountStatus, utcnow
+from census.core.models import CountStatus, utcnow
 from tests.factories import add_household
 
 ONE = (("Budi Santoso", "L", __import__("datetime").date(1978, 4, 12), "kepala_keluarga"),)

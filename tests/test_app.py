@@ -41,7 +41,7 @@ def test_inline_css_is_allowed_by_its_hash(app: Flask, client: FlaskClient) -> N
     html = client.get("/").get_data(as_text=True)
     css = str(app.extensions["census_css"])
     assert f"<style>{css}</style>" in html
-    from census.security import style_hash
+    from census.core.security import style_hash
 
     assert style_hash(css) in client.get("/").headers["Content-Security-Policy"]
 
@@ -152,7 +152,7 @@ def test_a_request_blocked_by_a_lock_gives_up_with_the_try_again_page(database_u
     import time
     from datetime import date
 
-    from census import db
+    from census.core import db
     from tests.factories import make_kk, make_nik
 
     app = create_app(
@@ -188,7 +188,7 @@ def test_a_request_blocked_by_a_lock_gives_up_with_the_try_again_page(database_u
 def test_every_precompressed_static_file_matches_its_source() -> None:
     # A .gz twin is sent instead of its source to every client that accepts gzip: one left
     # behind after an edit would serve old code under the new file's name.
-    from census.assets import STATIC_DIR
+    from census.core.assets import STATIC_DIR
 
     twins = sorted(STATIC_DIR.rglob("*.gz"))
     assert twins, "the static files have .gz twins"

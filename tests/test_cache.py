@@ -6,7 +6,7 @@ import time
 
 import redis
 
-from census import cache
+from census.core import cache
 
 
 def _counter():

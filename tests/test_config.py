@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from census.config import Schedule, default_schedule, instance_secret, load_config
+from census.core.config import Schedule, default_schedule, instance_secret, load_config
 
 
 def test_default_schedule_has_online_phase_open_today() -> None:

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from census import db
-from census.demo_service import DEMO_LIFETIME, cleanup, start_demo
-from census.households import find_by_pair
-from census.identity import check_pair
-from census.models import CountStatus, Household, Member, utcnow
+from census.core import db
+from census.core.households import find_by_pair
+from census.core.identity import check_pair
+from census.core.models import CountStatus, Household, Member, utcnow
+from census.demo.service import DEMO_LIFETIME, cleanup, start_demo
 from tests.factories import make_kk
 from tests.outreach_helpers import add_many
 
@@ -154,7 +154,7 @@ def test_a_whole_demo_household_sent_through_the_form_changes_no_figure(
     client, fresh, monkeypatch
 ) -> None:
     """The demo household is found, filled in and sent like any other; no figure moves."""
-    from census.demo_service import DEMO_MEMBERS
+    from census.demo.service import DEMO_MEMBERS
     from tests.factories import MadeHousehold
     from tests.form_helpers import enter, fill_until_check, version_of
 
@@ -190,7 +190,7 @@ def test_any_region_asked_for_starts_a_demo(client, wilayah) -> None:
 
 
 def test_when_every_practice_household_is_in_use_a_demo_waits(client, app, monkeypatch) -> None:
-    from census import demo_service
+    from census.demo import service as demo_service
 
     monkeypatch.setattr(demo_service.random, "shuffle", lambda serials: serials.reverse())
     with app.app_context():
@@ -202,7 +202,7 @@ def test_when_every_practice_household_is_in_use_a_demo_waits(client, app, monke
 
 
 def test_demo_checks_are_not_in_the_published_outcome_counts(client, app) -> None:
-    from census.status_service import counts
+    from census.status.service import counts
 
     client.post("/demo", data={"wilayah": "33.16"})
     with client.session_transaction() as state:

@@ -12,13 +12,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from census import db
-from census.config import census_today
-from census.demo_data import make_demo_register, status_plan
-from census.demo_people import Generator
-from census.households import find_by_pair
-from census.identity import parse_kk, parse_nik
-from census.models import CountStatus, Household, Member
+from census.core import db
+from census.core.config import census_today
+from census.core.households import find_by_pair
+from census.core.identity import parse_kk, parse_nik
+from census.core.models import CountStatus, Household, Member
+from census.register.demo import make_demo_register, status_plan
+from census.register.synthetic import Generator
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 
-from census.models import FormResponse
+from census.core.models import FormResponse
 from tests.form_helpers import HOUSING, enter, make_household, stored, version_of
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from census import db
+from census.core import db
+from census.core.models import CountStatus, Household
 from census.form import service
 from census.form.service import Saved
-from census.models import CountStatus, Household
 from tests.factories import add_household
 
 
@@ -212,7 +212,7 @@ def test_unknown_and_malformed_codes_find_nothing(started) -> None:
 def test_pins_are_forgotten_only_after_the_census(app, runner) -> None:
     from datetime import timedelta
 
-    from census.config import Schedule, census_today
+    from census.core.config import Schedule, census_today
 
     with app.app_context():
         made = add_household(db.session())

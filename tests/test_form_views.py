@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from census import db
+from census.core import db
+from census.core.models import CountStatus, Household
 from census.form import service
-from census.models import CountStatus, Household
 from tests.form_helpers import (
     HOUSING,
     PIN,
@@ -161,7 +161,7 @@ def test_a_session_idle_for_45_minutes_asks_for_the_pin_again(app, client) -> No
 def test_outside_the_online_phase_entry_shows_status_and_proof(app, client) -> None:
     from datetime import timedelta
 
-    from census.config import Schedule, census_today
+    from census.core.config import Schedule, census_today
 
     made = make_household(app)
     enter(client, made)

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import format_date, format_decimal, ngettext
 
-from census.i18n import lang_url
+from census.core.i18n import lang_url
 
 
 def html_lang(client: FlaskClient, path: str, **kwargs) -> str:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from stdnum.exceptions import ValidationError
 from stdnum.id import nik as stdnum_nik
 
-from census.identity import (
+from census.core.identity import (
     IdentifierError,
     KkResult,
     check_pair,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.exceptions import TooManyRequests
 
-from census.lookup import NumbersForm, find_household
+from census.core.lookup import NumbersForm, find_household
 from tests.factories import add_household, make_kk
 
 
@@ -74,7 +74,7 @@ def test_failed_pairs_per_kk_are_throttled_in_memory(app, session) -> None:
 
 
 def test_failed_pairs_per_kk_are_throttled_in_redis(redis_app) -> None:
-    from census import db
+    from census.core import db
 
     with redis_app.app_context():
         made = add_household(db.session())
@@ -98,7 +98,8 @@ def test_successes_do_not_count(app, session) -> None:
 
 
 def test_look_ups_work_with_throttles_switched_off(database_url) -> None:
-    from census import create_app, db
+    from census import create_app
+    from census.core import db
 
     app = create_app({"DATABASE_URL": database_url, "TESTING": True, "LIMITS_ENABLED": False})
     with app.app_context():
@@ -118,7 +119,7 @@ def test_a_burst_of_wrong_pairs_at_one_moment_gets_no_more_than_the_limit(redis_
     # before its look-up, so no more than the limit get an answer.
     from concurrent.futures import ThreadPoolExecutor
 
-    from census import db
+    from census.core import db
 
     redis_app.config.update(LOOKUP_FAILS_PER_KK="5/hour", LOOKUP_LIMITS="1000/minute")
     with redis_app.app_context():
@@ -142,7 +143,7 @@ def test_a_burst_of_wrong_pairs_at_one_moment_gets_no_more_than_the_limit(redis_
 
 
 def test_a_right_pair_clears_the_count_of_wrong_ones(app) -> None:
-    from census import db
+    from census.core import db
 
     app.config.update(LOOKUP_FAILS_PER_KK="3/hour")
     with app.app_context():

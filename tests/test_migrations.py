@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from census import db
-from census.db import Base
+from census.core import db
+from census.core.db import Base
 
 
 def test_models_and_migrations_agree(app) -> None:

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from census import db
-from census.outreach_service import MEASURES, SMALL, WITHHELD, protect
+from census.core import db
+from census.outreach.service import MEASURES, SMALL, WITHHELD, protect
 from tests.outreach_helpers import add_many
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -289,7 +289,7 @@ def test_flyer_has_qr_and_three_steps(client, app) -> None:
     assert html.count("<li><strong>") == 3
     qr = next(s for s in svg_elements(html) if s.get("class") == "qr")
     assert qr.get("viewBox")
-    from census.security import style_hash
+    from census.core.security import style_hash
 
     extra = str(app.extensions["census_css"])
     style = re.findall(r"<style>(.*?)</style>", html, flags=re.S)

@@ -12,9 +12,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from census.assets import STATIC_DIR
-from census.config import Schedule
-from census.pages import SHARE_IMAGE
+from census.core.assets import STATIC_DIR
+from census.core.config import Schedule
+from census.pages.views import SHARE_IMAGE
 from tests.routes import INFORMATION_PAGES
 
 SP2020 = Schedule(date(2020, 2, 15), date(2020, 5, 29), date(2020, 9, 1), date(2020, 9, 30))
@@ -51,7 +51,7 @@ def on_day(app: Flask, monkeypatch: pytest.MonkeyPatch):
     app.config["CENSUS_SCHEDULE"] = SP2020
 
     def set_day(day: date) -> None:
-        monkeypatch.setattr("census.pages.census_today", lambda: day)
+        monkeypatch.setattr("census.pages.views.census_today", lambda: day)
 
     return set_day
 

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from census import create_app, db
-from census.limits import client_address
+from census import create_app
+from census.core import db
+from census.core.limits import client_address
 from tests.conftest import clear_data
 from tests.factories import add_household, make_kk
 

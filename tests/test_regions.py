@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from census.models import Region
-from census.regions import ancestors, children, get_region, level_of, load_regions
+from census.core.models import Region
+from census.core.regions import ancestors, children, get_region, level_of, load_regions
 
 
 def test_every_region_is_loaded(session) -> None:

@@ -10,12 +10,14 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select, text
 
-from census import create_app, db, register_sql
-from census import register_service as service
-from census.config import census_today
-from census.households import find_by_pair, number_hash
-from census.models import CountStatus, Household, Member
-from census.register_rows import COLUMNS
+from census import create_app
+from census.core import db
+from census.core.config import census_today
+from census.core.households import find_by_pair, number_hash
+from census.core.models import CountStatus, Household, Member
+from census.register import service
+from census.register import sql as register_sql
+from census.register.rows import COLUMNS
 from tests.factories import add_household, make_kk, make_nik
 
 HEADER = ",".join(COLUMNS)
@@ -461,7 +463,7 @@ def test_no_number_or_name_in_logs_or_output(
 
 
 def _full_parse_accepts(kk: str, nik: str, born: date, sex: str) -> bool:
-    from census.identity import IdentifierError, parse_kk, parse_nik
+    from census.core.identity import IdentifierError, parse_kk, parse_nik
 
     try:
         result = parse_nik(nik, other=kk, birth_date=born, sex=sex)
@@ -474,7 +476,7 @@ def _full_parse_accepts(kk: str, nik: str, born: date, sex: str) -> bool:
 def test_the_import_fast_path_accepts_exactly_what_the_full_checks_accept() -> None:
     import random
 
-    from census.identity import quick_pair
+    from census.core.identity import quick_pair
 
     rng = random.Random(7)
     checked = accepted = 0
@@ -598,7 +600,7 @@ def test_a_first_load_while_the_register_is_being_read(
     with app.app_context(), db.engine().connect() as reader:
         reader.execute(select(func.count()).select_from(Household))  # holds its read lock
         postgresql = reader.dialect.name == "postgresql"
-        caplog.set_level(logging.INFO, logger="census.register_service")
+        caplog.set_level(logging.INFO, logger="census.register.service")
         start = time.monotonic()
         result = run(app, path)
         elapsed = time.monotonic() - start

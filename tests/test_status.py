@@ -13,10 +13,11 @@ from urllib.request import HTTPCookieProcessor, build_opener
 
 import pytest
 
-from census import create_app, db
-from census.config import Schedule, census_today
-from census.models import CountStatus
-from census.status_service import OUTCOMES
+from census import create_app
+from census.core import db
+from census.core.config import Schedule, census_today
+from census.core.models import CountStatus
+from census.status.service import OUTCOMES
 from tests.factories import DEFAULT_MEMBERS, add_household, make_kk, make_nik
 
 NAMES = [name for name, *_ in DEFAULT_MEMBERS]
@@ -275,7 +276,7 @@ def test_failed_pairs_per_kk_are_throttled_from_any_address(app, client) -> None
 
 
 def test_flood_in_redis(redis_app) -> None:
-    from census import db
+    from census.core import db
 
     redis_app.config["LOOKUP_LIMITS"] = "3/minute"
     client = redis_app.test_client()
@@ -409,9 +410,10 @@ def test_the_fragment_serves_an_embed_too(database_url, monkeypatch) -> None:
     from flask_wtf.csrf import CSRFError
     from werkzeug.exceptions import TooManyRequests
 
-    from census import create_app, status
-    from census.lookup import lookup_limit
-    from census.security import allow_framing
+    from census import create_app
+    from census.core.lookup import lookup_limit
+    from census.core.security import allow_framing
+    from census.status import views as status
     from tests.conftest import clear_data
 
     embed = Blueprint("embed_test", __name__)

@@ -9,7 +9,7 @@ from babel.messages.checkers import python_format
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from census.i18n import KEYWORDS, POT, ROOT, TRANSLATIONS
+from census.core.i18n import KEYWORDS, POT, ROOT, TRANSLATIONS
 
 CATALOGUES = sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
 

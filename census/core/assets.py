@@ -18,9 +18,9 @@ from flask import Flask, Response, abort, current_app, request, send_from_direct
 from flask_compress import Compress
 from markupsafe import Markup
 
-from census.security import style_hash
+from census.core.security import style_hash
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 HTMX_FILE = "vendor/htmx-1.9.12.min.js"
 ENHANCE_FILE = "enhance-1.2.js"  # ours: a new version gets a new name (long-cached)
 ONE_YEAR = 365 * 24 * 3600

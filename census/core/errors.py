@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from census.render import render
+from census.core.render import render
 
 log = logging.getLogger(__name__)
 

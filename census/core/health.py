@@ -6,7 +6,7 @@ from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from census import db
+from census.core import db
 
 bp = Blueprint("health", __name__)
 

@@ -23,7 +23,7 @@ from flask_babel import Babel, Domain, get_locale, get_translations
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 COOKIE = "lang"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
 KEYWORDS = ["_l", "lazy_gettext", "lazy_ngettext:1,2", "ngettext:1,2", "_n:1,2"]

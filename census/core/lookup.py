@@ -29,12 +29,11 @@ from limits import parse
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
-from census import db
-from census.demo_service import DEMO_PREFIX
-from census.households import find_by_pair, number_hash
-from census.identity import check_pair, normalise
-from census.limits import key_prefix, limiter, refuse
-from census.models import Household
+from census.core import db
+from census.core.households import DEMO_PREFIX, find_by_pair, number_hash
+from census.core.identity import check_pair, normalise
+from census.core.limits import key_prefix, limiter, refuse
+from census.core.models import Household
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from census.db import Base
+from census.core.db import Base
 
 
 def utcnow() -> datetime:

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from census.models import Region, RegionLevel
+from census.core.models import Region, RegionLevel
 
-DATA_DIR = Path(__file__).resolve().parent / "data" / "idn-area"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "idn-area"
 FILES = (
     ("provinces.csv", RegionLevel.PROVINCE, None),
     ("regencies.csv", RegionLevel.REGENCY, "province_code"),

@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_htmx import HTMX
 from markupsafe import Markup
 
-from census.i18n import LANGUAGES, current_language
+from census.core.i18n import LANGUAGES, current_language
 
 htmx = HTMX()
 

@@ -18,12 +18,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, exists, select, true
 from sqlalchemy.orm import Session
 
-from census.households import new_household, number_hash
-from census.models import HEAD, Household, Member, Region, RegionLevel, utcnow
-from census.regions import level_of
+from census.core.households import DEMO_PREFIX, new_household, number_hash
+from census.core.models import HEAD, Household, Member, Region, RegionLevel, utcnow
+from census.core.regions import level_of
 
 DEMO_LIFETIME = timedelta(hours=3)
-DEMO_PREFIX = "339899"
 DEMO_ISSUED = date(2000, 1, 1)
 DEMO_VILLAGE = "33.16.01.2001"
 DEMO_MEMBERS = (

@@ -2,7 +2,7 @@
 
 The demo lives in the browser's session: while it is active every page carries a "DEMO" banner.
 Its household is real to the status check and the form (found by hash like any other) and absent
-from every published figure (see :mod:`census.demo_service`).
+from every published figure (see :mod:`census.demo.service`).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Any
 from flask import Blueprint, Response, current_app, redirect, request, session, url_for
 from werkzeug.exceptions import ServiceUnavailable
 
-from census import db
-from census.demo_service import DemoFull, end_demo, start_demo
-from census.limits import limiter
-from census.render import render
+from census.core import db
+from census.core.limits import limiter
+from census.core.render import render
+from census.demo.service import DemoFull, end_demo, start_demo
 
 bp = Blueprint("demo", __name__)
 SESSION_KEY = "demo"
@@ -37,7 +37,7 @@ def start() -> Response:
     demo = session.get(SESSION_KEY)
     endpoints = current_app.view_functions
     response = render(
-        "outreach/demo.html",
+        "demo/page.html",
         demo=demo,
         group=_group,
         status_url=url_for("status.check") if "status.check" in endpoints else None,

@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, session
 from limits import parse
 
-from census.limits import key_prefix, limiter, refuse
+from census.core.limits import key_prefix, limiter, refuse
 
 log = logging.getLogger(__name__)
 

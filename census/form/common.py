@@ -12,10 +12,10 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WResponse
 
-from census import db
+from census.core import db
+from census.core.models import FormResponse, Household
+from census.core.render import htmx
 from census.form import access, service
-from census.models import FormResponse, Household
-from census.render import htmx
 
 TOTAL_STEPS = 6
 

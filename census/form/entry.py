@@ -6,13 +6,13 @@ from flask import Response, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WResponse
 
-from census import db
+from census.core import db
+from census.core.lookup import NumbersForm, find_household, lookup_limit
+from census.core.models import Household
+from census.core.render import render
 from census.form import access, bp, service
 from census.form.common import online_open, opened, see_other, step_view
 from census.form.forms import EnterPinForm, SetPinForm
-from census.lookup import NumbersForm, find_household, lookup_limit
-from census.models import Household
-from census.render import render
 
 
 @bp.route("/isi", methods=["GET", "POST"])

@@ -16,10 +16,10 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from census.core.models import HEAD, Household
+from census.core.regions import ancestors
 from census.form import choices as c
 from census.form.forms import StepForm, members_form_class
-from census.models import HEAD, Household
-from census.regions import ancestors
 
 MAX_MEMBERS = 40
 TOKEN = re.compile(r"^[0-9a-f]{8,32}$")

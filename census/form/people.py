@@ -14,11 +14,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from census.core.households import number_hash
+from census.core.identity import IdentifierError, Mismatch, NikResult, cross_check, parse_nik
+from census.core.models import HEAD, Household
 from census.form import choices as c
 from census.form.forms import MemberForm
-from census.households import number_hash
-from census.identity import IdentifierError, Mismatch, NikResult, cross_check, parse_nik
-from census.models import HEAD, Household
 
 Answers = dict[str, Any]
 

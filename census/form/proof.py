@@ -14,10 +14,10 @@ from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from census import db
+from census.core import db
+from census.core.render import render
 from census.form import bp, service
 from census.form.common import opened, step_label, step_view
-from census.render import render
 
 
 def verify_url(code: str) -> str:

@@ -13,10 +13,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from census.core.models import Household
+from census.core.regions import ancestors, children
 from census.form import choices as c
 from census.form.forms import WhereForm
-from census.models import Household
-from census.regions import ancestors, children
 
 LEVELS = ("province", "regency", "district", "village")
 MISSING = {

@@ -12,10 +12,10 @@ import click
 from flask import current_app
 from sqlalchemy import update
 
-from census import db
-from census.config import census_today
+from census.core import db
+from census.core.config import census_today
+from census.core.models import FormResponse
 from census.form import bp
-from census.models import FormResponse
 
 
 def forget_pins() -> int:

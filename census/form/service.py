@@ -34,7 +34,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from census.models import CountStatus, FormResponse, Household, utcnow
+from census.core.models import CountStatus, FormResponse, Household, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from typing import Any
 from flask import Response, request
 from werkzeug.wrappers import Response as WResponse
 
-from census import db
+from census.core import db
+from census.core.render import htmx, render
 from census.form import bp, members, people, regions, service
 from census.form.common import opened, see_other, step_label, step_view
 from census.form.forms import AddressForm, HousingForm, MemberForm, WhereForm, members_form_class
-from census.render import htmx, render
 
 
 def _conflict_status() -> int:

@@ -14,7 +14,7 @@ Only aggregates leave this module, and only after protection:
   that result seeds the region's own page, so a cell hidden on the province page is hidden on the
   regency page too (no differencing between pages).
 
-Tables are cached (see :mod:`census.cache`) for ``CENSUS_CACHE_SECONDS`` (at most a minute), as
+Tables are cached (see :mod:`census.core.cache`) for ``CENSUS_CACHE_SECONDS`` (at most a minute), as
 public JSON. Demo households (``is_demo``) are excluded from every query here.
 """
 
@@ -29,10 +29,10 @@ from flask import current_app
 from sqlalchemy import Date, cast, false, func, select
 from sqlalchemy.orm import Session
 
-from census import cache
-from census.config import census_today
-from census.models import CountStatus, Household, Region, RegionLevel
-from census.regions import ancestors, children, get_region, level_of
+from census.core import cache
+from census.core.config import census_today
+from census.core.models import CountStatus, Household, Region, RegionLevel
+from census.core.regions import ancestors, children, get_region, level_of
 
 SMALL = "<10"
 WITHHELD = "x"

@@ -1,6 +1,6 @@
 """Outreach: region pages with live participation, open data, embeds, badges, QR, flyer, presenter.
 
-Every figure comes from :func:`census.outreach_service.region_figures`, already protected against
+Every figure comes from :func:`census.outreach.service.region_figures`, already protected against
 small counts, so the page, chart, CSV, JSON, badge and presenter view can never disagree or show
 more than the others. Only views under ``/embed/`` may be framed by other sites.
 """
@@ -27,11 +27,14 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from census import cache, db
-from census.charts import daily_columns, ranked_bars
-from census.i18n import current_language
-from census.models import RegionLevel
-from census.outreach_service import (
+from census.core import cache, db
+from census.core.i18n import current_language
+from census.core.models import RegionLevel
+from census.core.regions import ancestors, children, get_region, level_of
+from census.core.render import render
+from census.outreach.charts import daily_columns, ranked_bars
+from census.outreach.qr import own_path, qr_markup, qr_svg, site_url
+from census.outreach.service import (
     SMALL,
     WITHHELD,
     cache_seconds,
@@ -39,9 +42,6 @@ from census.outreach_service import (
     page_region_info,
     region_figures,
 )
-from census.qr import own_path, qr_markup, qr_svg, site_url
-from census.regions import ancestors, children, get_region, level_of
-from census.render import render
 
 bp = Blueprint("outreach", __name__)
 

@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 from flask import current_app, request, url_for
 
-from census.config import Schedule
-from census.i18n import LANGUAGES
+from census.core.config import Schedule
+from census.core.i18n import LANGUAGES
 
 #: The order of the phases as a visitor lives through them.
 PHASES = ("before", "online", "between", "field", "after")

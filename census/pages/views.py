@@ -12,8 +12,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, url_for
 from flask_babel import gettext as _
 
-from census.config import census_today
-from census.pages_service import (
+from census.core.config import census_today
+from census.core.render import render
+from census.pages.service import (
     SP2020,
     SP2020_FIGURES,
     days_left,
@@ -23,7 +24,6 @@ from census.pages_service import (
     site_root,
     whatsapp_url,
 )
-from census.render import render
 
 bp = Blueprint("pages", __name__)
 

@@ -1,6 +1,6 @@
 """``flask census import-register PATH``: the household register from a CSV file.
 
-The work is in ``census.register_service``; this command opens the file, shows progress on the
+The work is in ``census.register.service``; this command opens the file, shows progress on the
 bytes read, prints each rejected row as ``line N: reason`` and a summary in counts. It never
 prints a NIK, a KK number or a name, and exits non-zero when nothing could be imported.
 """
@@ -16,10 +16,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from census import db
-from census.config import census_today
-from census.register_rows import RegisterFileError
-from census.register_service import ImportResult, RegisterDatabaseError, import_register
+from census.core import db
+from census.core.config import census_today
+from census.register.rows import RegisterFileError
+from census.register.service import ImportResult, RegisterDatabaseError, import_register
 
 
 def run_import(

@@ -1,6 +1,6 @@
 """``flask census demo-data``: a synthetic register that makes a fresh site look alive.
 
-The households (``census.demo_people``) are written to ``instance/demo-register.csv`` and go
+The households (``census.register.synthetic``) are written to ``instance/demo-register.csv`` and go
 through the same import as a real register, so the demo also exercises that path. Inside the same
 transaction, households get a realistic spread of counting statuses over the last 30 days of the
 online phase: most not started, about a fifth counted online, a few in progress and a few counted
@@ -22,12 +22,12 @@ from flask.cli import with_appcontext
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from census import db
-from census.config import CENSUS_TZ, Schedule, census_today
-from census.demo_people import DemoHousehold, Generator, pick_villages, write_csv
-from census.identity import keyed_hash
-from census.models import CountStatus, Household, Region, RegionLevel
-from census.register import run_import, summary
+from census.core import db
+from census.core.config import CENSUS_TZ, Schedule, census_today
+from census.core.identity import keyed_hash
+from census.core.models import CountStatus, Household, Region, RegionLevel
+from census.register.cli import run_import, summary
+from census.register.synthetic import DemoHousehold, Generator, pick_villages, write_csv
 
 #: Shares of the statuses across the demo register (the rest: not started).
 STATUS_SHARES = (

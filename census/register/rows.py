@@ -2,7 +2,7 @@
 
 Everything here is per row and pure Python, so it streams: the checks that need other rows or the
 database (duplicates, unknown villages, other households) run as SQL on the staging table in
-``census.register_service``. A reason never quotes the NIK, KK number or name: the report of an
+``census.register.service``. A reason never quotes the NIK, KK number or name: the report of an
 import is shown on screens and pasted into tickets.
 """
 
@@ -17,8 +17,8 @@ from typing import IO
 
 from flask_babel import force_locale
 
-from census.identity import IdentifierError, normalise, parse_kk, parse_nik, quick_pair
-from census.models import RELATIONSHIPS
+from census.core.identity import IdentifierError, normalise, parse_kk, parse_nik, quick_pair
+from census.core.models import RELATIONSHIPS
 
 COLUMNS = (
     "kk",

@@ -1,11 +1,11 @@
 """Importing the household register: stream, stage, check as sets, upsert, in one transaction.
 
 A national register has hundreds of millions of rows, so nothing here holds the file, or a map of
-its numbers, in Python. Rows are read and checked one at a time (``census.register_rows``), their
+its numbers, in Python. Rows are read and checked one at a time (``census.register.rows``), their
 NIK and KK hashed, and streamed into a temporary staging table: with ``COPY`` on PostgreSQL and
 batched ``executemany`` on SQLite. Checks that need other rows or the register (the same NIK
 twice, unknown villages, a NIK in another household, a KK whose rows disagree, two heads) are then
-single SQL statements over the staging table (``census.register_sql``), and so is the upsert.
+single SQL statements over the staging table (``census.register.sql``), and so is the upsert.
 Everything runs in one transaction: a failure anywhere leaves the register as it was.
 
 Re-running a file changes nothing: upserts only touch rows whose values differ, and never the
@@ -29,10 +29,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
-from census import register_sql as sql
-from census.identity import keyed_hasher
-from census.register_rows import check_row, read_records
-from census.register_sql import STAGING, STAGING_COLUMNS
+from census.core.identity import keyed_hasher
+from census.register import sql
+from census.register.rows import check_row, read_records
+from census.register.sql import STAGING, STAGING_COLUMNS
 
 log = logging.getLogger(__name__)
 

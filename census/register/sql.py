@@ -2,7 +2,7 @@
 
 Plain SQL that runs unchanged on PostgreSQL and SQLite (3.33+ for ``UPDATE ... FROM``). Every
 statement works on the whole staging table at once, so an import costs a handful of statements
-whatever its size. ``census.register_service`` runs them in order inside one transaction.
+whatever its size. ``census.register.service`` runs them in order inside one transaction.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Synthetic households: realistic shapes, ages and names, with obviously synthetic numbers.
 
 Numbers follow Dukcapil's structure (region of registration, date, serial; +40 on a woman's birth
-day) so every check in ``census.identity`` passes, but their serials are 9000-9999 (the same
+day) so every check in ``census.core.identity`` passes, but their serials are 9000-9999 (the same
 convention as the test factories): no real NIK or KK is ever printed by the demo. Everything is
 drawn from one ``random.Random``, so a seed gives the same register on the same day.
 """
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from census.demo_names import BALINESE_ORDER, BY_PROVINCE, MIXED, STREETS, TRADITIONS, Tradition
-from census.register_rows import COLUMNS
+from census.register.names import BALINESE_ORDER, BY_PROVINCE, MIXED, STREETS, TRADITIONS, Tradition
+from census.register.rows import COLUMNS
 
 SYNTHETIC_SERIALS = range(9000, 10000)
 #: Household shapes and their shares, roughly as the 2020 census found them.

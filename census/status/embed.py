@@ -1,10 +1,11 @@
 """``/embed/cek``: the status check that local government sites frame on their own pages.
 
-Only views under ``/embed/`` may be framed by other sites (:func:`census.security.allow_framing`).
-When the status check (``status.check``) is part of the site, this view serves it through
-``census.status.serve_check`` with its own page around the shared fragment, so the form posts to
-this framable URL and the answer appears inside the frame, with or without JavaScript. Without
-it, a plain form posts the two numbers to ``/cek`` in the whole window.
+Only views under ``/embed/`` may be framed by other sites
+(:func:`census.core.security.allow_framing`). When the status check (``status.check``) is part of
+the site, this view serves it through ``census.status.views.serve_check`` with its own page around
+the shared fragment, so the form posts to this framable URL and the answer appears inside the frame,
+with or without JavaScript. Without it, a plain form posts the two numbers to ``/cek`` in the whole
+window.
 """
 
 from __future__ import annotations
@@ -15,22 +16,22 @@ from flask import Blueprint, Response, abort, current_app, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import TooManyRequests
 
-from census import db
-from census.errors import _handle_csrf, _handle_http
-from census.lookup import lookup_limit
-from census.regions import get_region
-from census.render import render
-from census.security import allow_framing, csrf
+from census.core import db
+from census.core.errors import _handle_csrf, _handle_http
+from census.core.lookup import lookup_limit
+from census.core.regions import get_region
+from census.core.render import render
+from census.core.security import allow_framing, csrf
 
 bp = Blueprint("embed", __name__)
-PAGE = "outreach/embed_check.html"
+PAGE = "status/embed.html"
 
 
 def _status() -> Any:
     """The status check module when its blueprint is registered, else None."""
     if "status.check" not in current_app.view_functions:
         return None
-    from census import status  # type: ignore[attr-defined]
+    from census.status import views as status
 
     return status
 

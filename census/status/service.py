@@ -21,11 +21,11 @@ from typing import Any, NamedTuple
 
 from flask import current_app
 
-from census import db
-from census.config import Schedule, census_today
-from census.lookup import find_household
-from census.models import CountStatus, Household
-from census.regions import ancestors, level_of
+from census.core import db
+from census.core.config import Schedule, census_today
+from census.core.lookup import find_household
+from census.core.models import CountStatus, Household
+from census.core.regions import ancestors, level_of
 
 log = logging.getLogger(__name__)
 

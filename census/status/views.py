@@ -5,11 +5,11 @@ POST's response, not redirected: a check changes nothing, and an answer about a 
 sit in a URL, a session cookie or a browser's history. An htmx request gets only the fragment
 (``status/_check.html``: region heading, answer, form), which the embeddable version reuses.
 
-Throttles (see :mod:`census.lookup`): every POST counts against the client address; failed pairs
-count against the KK typed. Either way the answer is the same translated "too many tries" inside
-the page, with status 429 and ``Retry-After``. htmx 1.9 does not swap 4xx responses, so the
-fragment carries ``HX-Reswap`` and ``census/static/enhance-1.2.js`` lets htmx swap error
-responses the server marked that way.
+Throttles (see :mod:`census.core.lookup`): every POST counts against the client address; failed
+pairs count against the KK typed. Either way the answer is the same translated "too many tries"
+inside the page, with status 429 and ``Retry-After``. htmx 1.9 does not swap 4xx responses, so the
+fragment carries ``HX-Reswap`` and ``census/static/enhance-1.2.js`` lets htmx swap error responses
+the server marked that way.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from flask import Blueprint, Response, current_app, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import TooManyRequests
 
-from census import status_service
-from census.limits import limiter
-from census.lookup import NumbersForm, lookup_limit
-from census.render import render, wants_fragment
-from census.status_service import Answer, Wilayah
+from census.core.limits import limiter
+from census.core.lookup import NumbersForm, lookup_limit
+from census.core.render import render, wants_fragment
+from census.status import service as status_service
+from census.status.service import Answer, Wilayah
 
 bp = Blueprint("status", __name__)
 
@@ -42,7 +42,7 @@ def optional_url(endpoint: str, **values: Any) -> str:
 
 
 #: The page around the fragment for each endpoint that serves the check, with extra context.
-#: An embeddable version adds its own: ``PAGES["outreach.embed_check"] = ("...", {"link_target":
+#: An embeddable version adds its own: ``PAGES["embed.check"] = ("...", {"link_target":
 #: "_top"})``, serves it with :func:`serve_check` and registers :func:`on_throttled` and
 #: :func:`on_expired` as its blueprint's handlers for ``TooManyRequests`` and ``CSRFError``.
 PAGES: dict[str, tuple[str, dict[str, Any]]] = {"status.check": ("status/page.html", {})}

@@ -12,9 +12,9 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from census import db
+from census.core import db
+from census.core.models import CountStatus, Household
 from census.form import service
-from census.models import CountStatus, Household
 from tests.browser_fixtures import new_context, screenshot
 from tests.factories import add_household
 

@@ -11,7 +11,7 @@ import time
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from census import db
+from census.core import db
 from tests.browser_fixtures import first_load_bytes, new_context, screenshot, wait_until_true
 from tests.outreach_helpers import add_many
 

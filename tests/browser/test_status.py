@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from census.models import CountStatus
+from census.core.models import CountStatus
 from tests.browser_fixtures import emulate_2g, first_load_bytes, screenshot, wait_until_true
 from tests.factories import make_kk
 from tests.test_status import with_status
