@@ -240,7 +240,7 @@ class FormResponse(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     members_counted: Mapped[int | None] = mapped_column(SmallInteger)
     #: What was typed on a step sent while the form was locked (idle too long): the step's path,
-    #: its fields and when, kept until the PIN is given again (see ``census.form.service.hold``).
+    #: its fields and when, kept until the PIN is given again (see ``census.form.held.hold``).
     held: Mapped[dict | None] = mapped_column(JSON)
 
     household: Mapped[Household] = relationship()

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response as WResponse
 from census.core import db
 from census.core.models import FormResponse, Household
 from census.core.render import htmx
-from census.form import access, service
+from census.form import access, held, service
 
 TOTAL_STEPS = 6
 
@@ -65,7 +65,7 @@ def step_view(view: Callable[..., Any]) -> Callable[..., Any]:
                 visit.expired
                 and request.method == "POST"
                 and request.endpoint not in NOT_HELD
-                and service.hold(
+                and held.hold(
                     db.session(),
                     visit.household_id,
                     request.path,

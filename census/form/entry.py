@@ -13,6 +13,7 @@ from census.core.render import render
 from census.form import access, bp, service
 from census.form.common import online_open, opened, see_other, step_view
 from census.form.forms import EnterPinForm, SetPinForm
+from census.form.held import take_held
 
 
 @bp.route("/isi", methods=["GET", "POST"])
@@ -100,7 +101,7 @@ def pin() -> Response | WResponse:
 @step_view
 def held() -> Response | WResponse:
     """What was typed on a step sent while the form was locked, shown back to be saved."""
-    kept = service.take_held(db.session(), opened().response)
+    kept = take_held(db.session(), opened().response)
     if kept is None:
         return see_other("form.resume")
     return render("form/held.html", path=kept["path"], fields=kept["fields"])

@@ -6,9 +6,7 @@ fields check the answer against their own list with a message that says what to 
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,82 +15,17 @@ from wtforms.validators import ValidationError
 
 from census.form import choices as c
 from census.form.access import is_trivial_pin
-
-MAX_NAME = 120
-MAX_STREET = 200
-MAX_PIN = 64
-MIN_PIN = 6
-_BAD_CATEGORIES = {"Cc", "Cs", "Co", "Cn", "Zl", "Zp"}
-
-
-def _clean(value: Any) -> Any:
-    """Strip and NFC-normalise text; cut absurd lengths so validation stays cheap."""
-    if not isinstance(value, str):
-        return value
-    return unicodedata.normalize("NFC", value[:2000]).strip()
-
-
-def _has_control(text: str) -> bool:
-    return any(unicodedata.category(ch) in _BAD_CATEGORIES for ch in text)
-
-
-class Text:
-    """A bounded text answer without control characters; ``required`` gives the empty message."""
-
-    def __init__(self, max_length: int, required: object | None = None) -> None:
-        self.max_length, self.required = max_length, required
-
-    def __call__(self, form: FlaskForm, field: StringField) -> None:
-        value = field.data or ""
-        if not value:
-            if self.required:
-                raise ValidationError(str(self.required))
-            return
-        if _has_control(value):
-            raise ValidationError(
-                _l("Remove the special or invisible characters from this answer.")
-            )
-        if len(value) > self.max_length:
-            raise ValidationError(
-                _l(
-                    "Use at most %(max)d characters; this has %(num)d.",
-                    max=self.max_length,
-                    num=len(value),
-                )
-            )
-
-
-class Choice:
-    """The answer must be one of the field's choices; ``message`` asks for it when missing."""
-
-    def __init__(self, message: object) -> None:
-        self.message = message
-
-    def __call__(self, form: FlaskForm, field: Any) -> None:
-        # A list's "Choose…" placeholder is one of its options, with an empty value: not an answer.
-        if not field.data or field.data not in {str(option.value) for option in field.choices}:
-            raise ValidationError(str(self.message))
-
-
-def radio(label: object, options: c.Choices, message: object, **kwargs: Any) -> RadioField:
-    return RadioField(
-        label,
-        choices=c.options(options),
-        validators=[Choice(message)],
-        validate_choice=False,
-        **kwargs,
-    )
-
-
-def select(label: object, options: c.Choices, message: object, **kwargs: Any) -> SelectField:
-    placeholder = [("", _l("Choose…"))]
-    return SelectField(
-        label,
-        choices=c.options(placeholder + options),
-        validators=[Choice(message)],
-        validate_choice=False,
-        **kwargs,
-    )
+from census.form.fields import (
+    MAX_NAME,
+    MAX_PIN,
+    MAX_STREET,
+    MIN_PIN,
+    Text,
+    clean,
+    has_control,
+    radio,
+    select,
+)
 
 
 class StepForm(FlaskForm):
@@ -139,7 +72,7 @@ class SetPinForm(FlaskForm):
         value = field.data or ""
         if not value:
             raise ValidationError(_l("Choose a PIN or password."))
-        if _has_control(value):
+        if has_control(value):
             raise ValidationError(_l("Remove the special or invisible characters from the PIN."))
         if len(value) < MIN_PIN:
             raise ValidationError(_l("Use at least 6 digits or characters."))
@@ -190,15 +123,15 @@ class WhereForm(StepForm):
     district = SelectField(_l("District (kecamatan)"), choices=[], validate_choice=False)
     village = SelectField(_l("Village (desa or kelurahan)"), choices=[], validate_choice=False)
     rt = StringField(
-        _l("RT"), filters=[_clean], render_kw={"inputmode": "numeric", "class": "short"}
+        _l("RT"), filters=[clean], render_kw={"inputmode": "numeric", "class": "short"}
     )
     rw = StringField(
-        _l("RW"), filters=[_clean], render_kw={"inputmode": "numeric", "class": "short"}
+        _l("RW"), filters=[clean], render_kw={"inputmode": "numeric", "class": "short"}
     )
     street = StringField(
         _l("Street, house number or landmark"),
         description=_l("For example: Jl. Melati No. 7, or behind the mosque"),
-        filters=[_clean],
+        filters=[clean],
         validators=[Text(MAX_STREET, _l("Enter the street and house number, or a landmark."))],
     )
 
@@ -243,7 +176,7 @@ def members_form_class(keys: list[str]) -> type[StepForm]:
             _l("Who is the head of the household?"), choices=[], validate_choice=False
         )
         new_name = StringField(
-            _l("Name of the person to add"), filters=[_clean], validators=[Text(MAX_NAME)]
+            _l("Name of the person to add"), filters=[clean], validators=[Text(MAX_NAME)]
         )
         new_reason = RadioField(
             _l("Why is this person part of the household?"),
@@ -271,7 +204,7 @@ class MemberForm(StepForm):
     name = StringField(
         _l("Full name"),
         description=_l("As the person is known; one name is fine."),
-        filters=[_clean],
+        filters=[clean],
         validators=[Text(MAX_NAME, _l("Enter the person's name."))],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
@@ -288,17 +221,17 @@ class MemberForm(StepForm):
     sex = radio(_l("Sex"), c.SEX, _l("Choose the person's sex."))
     birth_day = StringField(
         _l("Day"),
-        filters=[_clean],
+        filters=[clean],
         render_kw={"inputmode": "numeric", "class": "short", "maxlength": 2},
     )
     birth_month = StringField(
         _l("Month"),
-        filters=[_clean],
+        filters=[clean],
         render_kw={"inputmode": "numeric", "class": "short", "maxlength": 2},
     )
     birth_year = StringField(
         _l("Year"),
-        filters=[_clean],
+        filters=[clean],
         render_kw={"inputmode": "numeric", "class": "short", "maxlength": 4},
     )
     relationship = select(

@@ -24,10 +24,8 @@ from __future__ import annotations
 import copy
 import enum
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -35,12 +33,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from census.core.models import CountStatus, FormResponse, Household, utcnow
+from census.form.held import hold as hold
+from census.form.held import take_held as take_held
+from census.form.proofs import PROOF_ALPHABET as PROOF_ALPHABET
+from census.form.proofs import Proof as Proof
+from census.form.proofs import find_proof as find_proof
+from census.form.proofs import format_code as format_code
+from census.form.proofs import household_proof as household_proof
+from census.form.proofs import new_proof_code
+from census.form.proofs import normalise_code as normalise_code
 
 log = logging.getLogger(__name__)
 
 #: No 0/O, 1/I/L, 5/S or 2/Z pairs to mix up when read aloud or copied by hand.
-PROOF_ALPHABET = "346789ABCDEFGHJKMNPQRTUVWXY"
-PROOF_LENGTH = 10
 STEPS = ("address", "housing", "members", "member", "check", "send")
 
 Answers = dict[str, Any]
@@ -201,52 +206,6 @@ def save(
     return SaveResult(Saved.WRITTEN, fresh)
 
 
-#: What ``hold`` keeps at most: a step has a few dozen fields of bounded length.
-HELD_FIELDS, HELD_VALUE, HELD_HOURS = 200, 2000, 24
-
-
-def hold(db: Session, household_id: int, path: str, fields: list[tuple[str, str]]) -> bool:
-    """Keep what was typed on a step sent while the form was locked; False if not kept.
-
-    Only the household's own row holds it, never a cookie or a log. The CSRF token is dropped
-    (the page that shows it back makes a new one); the version stays, so a save that another
-    phone has overtaken meanwhile is still refused as stale.
-    """
-    kept = [(k, v) for k, v in fields if k != "csrf_token"]
-    if not path.startswith("/isi/") or not kept or len(kept) > HELD_FIELDS:
-        return False
-    if any(len(k) > 100 or len(v) > HELD_VALUE for k, v in kept):
-        return False
-    held = {"path": path, "fields": kept, "at": utcnow().isoformat()}
-    result = db.execute(
-        update(FormResponse)
-        .where(FormResponse.household_id == household_id, FormResponse.submitted_at.is_(None))
-        .values(held=held)
-        .execution_options(synchronize_session=False)
-    )
-    db.commit()
-    log.info("form input: held while locked")
-    return result.rowcount == 1
-
-
-def take_held(db: Session, response: FormResponse) -> dict[str, Any] | None:
-    """What was held for this household (then forgotten), if it is recent enough."""
-    held = response.held
-    if not held:
-        return None
-    response.held = None
-    db.commit()
-    try:
-        at = datetime.fromisoformat(held["at"])
-        fields = [(str(k), str(v)) for k, v in held["fields"]]
-        path = str(held["path"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    if (utcnow() - at).total_seconds() > HELD_HOURS * 3600 or not path.startswith("/isi/"):
-        return None
-    return {"path": path, "fields": fields}
-
-
 def present_members(answers: Answers) -> list[dict[str, Any]]:
     """The members who live here, in the order of the list."""
     return [m for m in answers.get("members", []) if m.get("status") == "present"]
@@ -282,16 +241,6 @@ def next_step(answers: Answers, submitted: bool = False) -> tuple[str, dict[str,
 def is_complete(answers: Answers) -> bool:
     """Whether every step has been answered."""
     return next_step(answers)[0] == "form.check"
-
-
-def new_proof_code() -> str:
-    """A random code of ``PROOF_LENGTH`` unambiguous characters (about 47 bits)."""
-    return "".join(secrets.choice(PROOF_ALPHABET) for _ in range(PROOF_LENGTH))
-
-
-def normalise_code(raw: str) -> str:
-    """A code as typed or scanned, in its stored form (no dashes or spaces, upper case)."""
-    return "".join(c for c in raw.upper() if c.isalnum())[:32]
 
 
 def submit(db: Session, response: FormResponse, base_version: int | None) -> SaveResult:
@@ -332,40 +281,3 @@ def submit(db: Session, response: FormResponse, base_version: int | None) -> Sav
     fresh = get_response(db, response.household_id)
     assert fresh is not None
     return SaveResult(Saved.WRITTEN, fresh)
-
-
-@dataclass(frozen=True)
-class Proof:
-    """What the public proof page may show: no names, no numbers, no answers."""
-
-    code: str
-    sent_at: datetime
-    members: int
-
-
-def find_proof(db: Session, raw_code: str) -> Proof | None:
-    """The proof with this code, or None."""
-    code = normalise_code(raw_code)
-    if len(code) != PROOF_LENGTH:
-        return None
-    row = db.execute(
-        select(Household.proof_code, FormResponse.submitted_at, FormResponse.members_counted)
-        .join(FormResponse, FormResponse.household_id == Household.id)
-        .where(Household.proof_code == code)
-    ).first()
-    if row is None or row.submitted_at is None:
-        return None
-    return Proof(row.proof_code, row.submitted_at, row.members_counted or 0)
-
-
-def household_proof(db: Session, household_id: int) -> Proof | None:
-    """The proof of a household that has sent its form, or None."""
-    household = db.get(Household, household_id)
-    if household is None or not household.proof_code:
-        return None
-    return find_proof(db, household.proof_code)
-
-
-def format_code(code: str) -> str:
-    """The code in two groups of five for reading aloud: ``ABCDE-FGHJK``."""
-    return f"{code[:5]}-{code[5:]}"
