@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
 from typing import Any
 
 from flask import (
@@ -23,7 +22,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -32,11 +30,9 @@ from census.core.i18n import current_language
 from census.core.models import RegionLevel
 from census.core.regions import ancestors, children, get_region, level_of
 from census.core.render import render
-from census.outreach.charts import daily_columns, ranked_bars
+from census.outreach.figures import cell, charts, pct, updated_text
 from census.outreach.qr import own_path, qr_markup, qr_svg, site_url
 from census.outreach.service import (
-    SMALL,
-    WITHHELD,
     cache_seconds,
     page_region,
     page_region_info,
@@ -61,34 +57,6 @@ CSV_FIELDS = (
 )
 
 
-def cell(value: Any) -> str:
-    """A published count as text: the number in the reader's language, "<10", or "x" (hidden)."""
-    if value == SMALL:
-        return "<10"
-    if value == WITHHELD or value is None:
-        return "x"
-    return format_decimal(value)
-
-
-def pct(value: float | None) -> str:
-    """A percentage in the reader's language, or a dash when it cannot be published."""
-    return "–" if value is None else format_percent(value / 100, format="#,##0.0%")
-
-
-def _bar_label(row: dict[str, Any]) -> str:
-    if row["percent_counted"] is not None:
-        return pct(row["percent_counted"])
-    if row["counted"] == WITHHELD:
-        return _("hidden")
-    return _("%(count)s households", count=cell(row["counted"]))
-
-
-def updated_text(figures: dict[str, Any]) -> str:
-    """When the figures were computed, as a date and time in the reader's language (WIB)."""
-    when = format_datetime(datetime.fromisoformat(figures["computed_at"]), "medium")
-    return f"{when} WIB"
-
-
 @bp.app_context_processor
 def _outreach_helpers() -> dict[str, Any]:
     return {"cell": cell, "pct": pct, "updated_text": updated_text}
@@ -99,43 +67,6 @@ def _region_or_404(code: str) -> dict[str, Any]:
     if region is None:
         abort(404)
     return region
-
-
-def _charts(figures: dict[str, Any]) -> dict[str, Any]:
-    name = figures["name"]
-    days = figures["daily"]
-    bars = ranked_bars(
-        [row for row in figures["children"] if row["register"] != 0],
-        title=_("Households counted in each area of %(name)s", name=name),
-        desc=_(
-            "Share of registered households counted, highest first; the dashed line is the "
-            "target of %(target)s. The same figures are in the table below.",
-            target=pct(figures["target_percent"]),
-        ),
-        target=figures["target_percent"],
-        target_label=_("Target %(target)s", target=pct(figures["target_percent"])),
-        value_label=_bar_label,
-    )
-    when = [format_datetime_day(d["date"]) for d in (days[0], days[-1])]
-    columns = daily_columns(
-        days,
-        title=_("Households counted per day in %(name)s, last 30 days", name=name),
-        desc=_(
-            "From %(first)s to %(last)s. Days with fewer than 10 households show a small "
-            "dashed mark. The same figures are in the table below the chart.",
-            first=when[0],
-            last=when[1],
-        ),
-        first_label=when[0],
-        last_label=when[1],
-        max_label=lambda peak: format_decimal(peak),
-    )
-    return {"bars": bars, "columns": columns}
-
-
-def format_datetime_day(iso_day: str) -> str:
-    """A short date (``5 Des``) for chart axes."""
-    return format_date(date.fromisoformat(iso_day), format="d MMM")
 
 
 @bp.get("/wilayah")
@@ -173,7 +104,7 @@ def _body(figures: dict[str, Any]) -> Markup:
     )
 
     def build() -> str:
-        return render_template("outreach/_region_body.html", figures=figures, **_charts(figures))
+        return render_template("outreach/_region_body.html", figures=figures, **charts(figures))
 
     return Markup(cache.get_or_set(key, cache_seconds(), build))
 

@@ -17,32 +17,26 @@ from __future__ import annotations
 import io
 import logging
 import os
-from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
-from multiprocessing.pool import AsyncResult, Pool
+from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
-from census.core.identity import keyed_hasher
 from census.register import sql
-from census.register.rows import check_row, read_records
+from census.register.rows import read_records
 from census.register.sql import STAGING, STAGING_COLUMNS
+from census.register.staging import StagedRow, parallel_staged_rows, staged_rows
 
 log = logging.getLogger(__name__)
 
 SQLITE_BATCH = 5000
-PROGRESS_EVERY = 2048  # rows between progress updates
-CHUNK = 2000  # rows per task when checking in worker processes
 #: Files smaller than this are checked in this process: starting workers would cost more.
 PARALLEL_FROM_BYTES = 4 * 1024 * 1024
-
-StagedRow = tuple[Any, ...]
 
 
 class RegisterDatabaseError(Exception):
@@ -64,83 +58,6 @@ class ImportResult:
     def accepted(self) -> int:
         """Rows that are now in the register (added, updated or already there)."""
         return self.rows - self.rejected
-
-
-def staged_rows(
-    records: Iterator[tuple[int, list[str]]],
-    key: bytes,
-    today: date,
-    tick: Callable[[], None] | None = None,
-) -> Iterator[StagedRow]:
-    """Check and hash each record: a staging row, with a reason when the row is rejected.
-
-    The numbers leave this function only as keyed hashes.
-    """
-    blank = (None,) * 9
-    kk_hash, nik_hash = keyed_hasher("kk", key), keyed_hasher("nik", key)
-    for count, (line, fields) in enumerate(records, 1):
-        if tick is not None and count % PROGRESS_EVERY == 0:
-            tick()
-        try:
-            p = check_row(fields, today)
-        except ValueError as exc:
-            yield (line, *blank, None, str(exc))
-            continue
-        yield (
-            line,
-            kk_hash(p.kk),
-            nik_hash(p.nik),
-            p.name,
-            p.sex,
-            p.birth_date,
-            p.relationship,
-            p.village_code,
-            p.rt,
-            p.rw,
-            p.address,
-            None,
-        )
-    if tick is not None:
-        tick()
-
-
-def _check_chunk(args: tuple[list[tuple[int, list[str]]], bytes, date]) -> list[StagedRow]:
-    """Worker side of ``parallel_staged_rows``: check and hash one chunk of records."""
-    chunk, key, today = args
-    return list(staged_rows(iter(chunk), key, today))
-
-
-def parallel_staged_rows(
-    records: Iterator[tuple[int, list[str]]],
-    key: bytes,
-    today: date,
-    pool: Pool,
-    tick: Callable[[], None] | None = None,
-) -> Iterator[StagedRow]:
-    """``staged_rows`` spread over ``pool``'s processes, in file order, in bounded memory.
-
-    The per-row checks and hashing are most of an import's Python time; this process keeps only
-    reading the CSV and feeding the database. At most two chunks per worker are in flight (unlike
-    ``Pool.imap``, which would read the whole file ahead).
-    """
-    pending: deque[AsyncResult[list[StagedRow]]] = deque()
-    limit = 2 * pool._processes  # type: ignore[attr-defined]
-    chunk: list[tuple[int, list[str]]] = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) >= CHUNK:
-            pending.append(pool.apply_async(_check_chunk, ((chunk, key, today),)))
-            chunk = []
-            if len(pending) >= limit:
-                yield from pending.popleft().get()
-                if tick is not None:
-                    tick()
-    if chunk:
-        pending.append(pool.apply_async(_check_chunk, ((chunk, key, today),)))
-    while pending:
-        yield from pending.popleft().get()
-    if tick is not None:
-        tick()
 
 
 def _copy_postgresql(connection: Connection, rows: Iterator[StagedRow]) -> None:
