@@ -1,9 +1,7 @@
 """The form's steps: address, housing, members, each member, check and send.
 
-Each step is one URL answering GET and POST. A valid POST is saved at once (see ``service``) and
-redirected (303) to the next step, or back to the check page when the person came from there. An
-invalid one is re-rendered with status 200 and everything typed kept; a save from a stale page is
-refused with the newer answers shown.
+Each question page is one URL answering GET and POST through ``saving.answer_page``: a form
+class, a template, and what a valid POST saves and where it goes next. The check page sends.
 """
 
 from __future__ import annotations
@@ -14,94 +12,100 @@ from flask import Response, request
 from werkzeug.wrappers import Response as WResponse
 
 from census.core import db
+from census.core.models import FormResponse
 from census.core.render import htmx, render
 from census.form import bp, members, people, regions, service
 from census.form.common import opened, see_other, step_label, step_view
-from census.form.forms import AddressForm, HousingForm, MemberForm, WhereForm, members_form_class
+from census.form.forms import (
+    AddressForm,
+    HousingForm,
+    MemberForm,
+    StepForm,
+    WhereForm,
+    members_form_class,
+)
+from census.form.saving import Save, Step, answer_page
 
 
-def _conflict_status() -> int:
-    # htmx swaps only 2xx answers; a plain browser shows the page whatever the status.
-    return 200 if htmx else 409
-
-
-def _after_save(result: service.SaveResult, form: Any, endpoint: str, **values: Any) -> WResponse:
-    if form.back_to_check:
-        return see_other("form.check")
-    return see_other(endpoint, **values)
+def _return_to(form: StepForm) -> dict[str, Any]:
+    return {"return_to": form.return_to.data or None}
 
 
 # Step 1 -------------------------------------------------------------------------------------
 
 
+def _address_form(response: FormResponse) -> AddressForm:
+    saved = response.answers.get("address") or {}
+    return AddressForm(formdata=None, data={"version": str(response.version), **saved})
+
+
+def _address_save(form: AddressForm) -> Save | None:
+    if not form.validate_on_submit():
+        return None
+    answer = form.at_kk_address.data
+    saved = opened().response.answers.get("address") or {}
+    keep = saved if saved.get("at_kk_address") == answer else {"at_kk_address": answer}
+
+    def change(answers: dict[str, Any]) -> None:
+        answers["address"] = keep
+
+    if answer == "no":  # where, then: asked next even from the check page
+        return Save(change, lambda a: ("form.address_where", _return_to(form)), always=True)
+    return Save(change, lambda a: ("form.housing", {}))
+
+
 @bp.route("/isi/alamat", methods=["GET", "POST"])
 @step_view
-def address() -> Response | WResponse:
+def address() -> WResponse:
     """Step 1: does the household live at the address on its family card?"""
-    household, response = opened().household, opened().response
-    conflict = False
-    saved = response.answers.get("address") or {}
-    if request.method == "POST":
-        form = AddressForm()
-        if form.validate_on_submit():
-            answer = form.at_kk_address.data
-            keep = saved if saved.get("at_kk_address") == answer else {"at_kk_address": answer}
-            result = service.save(
-                db.session(), response, form.base_version, lambda a: a.__setitem__("address", keep)
-            )
-            if result.ok and answer == "no":
-                return see_other("form.address_where", return_to=form.return_to.data or None)
-            if result.ok:
-                return _after_save(result, form, "form.housing")
-            conflict, response = True, result.response
-            saved = response.answers.get("address") or {}
-            form = AddressForm(formdata=None, data={"version": str(response.version), **saved})
-    else:
-        form = AddressForm(formdata=None, data={"version": str(response.version), **saved})
-        form.return_to.data = request.args.get("return_to", "")
-    return render(
-        "form/address.html",
-        "form/_address.html",
-        status=_conflict_status() if conflict else 200,
-        form=form,
-        household=household,
-        place=regions.place_names(db.session(), household.village_code),
-        conflict=conflict,
-        step=step_label(1),
-        uses_htmx=True,
+    household = opened().household
+    return answer_page(
+        Step(
+            1,
+            "form/address.html",
+            "form/_address.html",
+            saved_form=_address_form,
+            posted_form=AddressForm,
+            save=_address_save,
+            context=lambda form, response: {
+                "household": household,
+                "place": regions.place_names(db.session(), household.village_code),
+            },
+        )
     )
+
+
+def _where_posted() -> WhereForm:
+    form = WhereForm()
+    regions.fill(db.session(), form)
+    return form
+
+
+def _where_save(form: WhereForm) -> Save | None:
+    if request.form.get("action", "").startswith("pick"):  # a level chosen: show the next list
+        regions.clear_errors(form)
+        return None
+    if not form.validate_on_submit() & regions.validate(form):
+        return None
+    return Save(regions.change(form), lambda a: ("form.housing", {}))
 
 
 @bp.route("/isi/alamat/tempat", methods=["GET", "POST"])
 @step_view
-def address_where() -> Response | WResponse:
+def address_where() -> WResponse:
     """Step 1, when the household has moved: the region cascade, RT/RW and street."""
     household, response = opened().household, opened().response
     if (response.answers.get("address") or {}).get("at_kk_address") != "no":
         return see_other("form.address")
-    conflict = False
-    if request.method == "POST":
-        form = WhereForm()
-        regions.fill(db.session(), form)
-        if request.form.get("action", "").startswith("pick"):
-            regions.clear_errors(form)
-        elif form.validate_on_submit() & regions.validate(form):
-            result = service.save(db.session(), response, form.base_version, regions.change(form))
-            if result.ok:
-                return _after_save(result, form, "form.housing")
-            conflict, response = True, result.response
-            form = regions.form_from(db.session(), response.answers, household, response.version)
-    else:
-        form = regions.form_from(db.session(), response.answers, household, response.version)
-        form.return_to.data = request.args.get("return_to", "")
-    return render(
-        "form/where.html",
-        "form/_where.html",
-        status=_conflict_status() if conflict else 200,
-        form=form,
-        conflict=conflict,
-        step=step_label(1),
-        uses_htmx=True,
+    return answer_page(
+        Step(
+            1,
+            "form/where.html",
+            "form/_where.html",
+            saved_form=lambda r: regions.form_from(db.session(), r.answers, household, r.version),
+            posted_form=_where_posted,
+            save=_where_save,
+        )
     )
 
 
@@ -118,85 +122,65 @@ def region_choices() -> Response:
 # Step 2 -------------------------------------------------------------------------------------
 
 
-def _housing_form(answers: dict[str, Any], version: int) -> HousingForm:
-    saved = answers.get("housing") or {}
-    form = HousingForm(formdata=None, data={**saved, "version": str(version)})
-    return form
+def _housing_form(response: FormResponse) -> HousingForm:
+    saved = response.answers.get("housing") or {}
+    return HousingForm(formdata=None, data={**saved, "version": str(response.version)})
+
+
+def _housing_save(form: HousingForm) -> Save | None:
+    if not form.validate_on_submit():
+        return None
+    data = {name: form[name].data for name in HousingForm.FIELDS}
+    return Save(lambda a: a.__setitem__("housing", data), lambda a: ("form.members_step", {}))
 
 
 @bp.route("/isi/rumah", methods=["GET", "POST"])
 @step_view
-def housing() -> Response | WResponse:
+def housing() -> WResponse:
     """Step 2: tenure, lighting, drinking water, toilet, floor."""
-    response = opened().response
-    conflict = False
-    if request.method == "POST":
-        form = HousingForm()
-        if form.validate_on_submit():
-            data = {name: form[name].data for name in HousingForm.FIELDS}
-            result = service.save(
-                db.session(), response, form.base_version, lambda a: a.__setitem__("housing", data)
-            )
-            if result.ok:
-                return _after_save(result, form, "form.members_step")
-            conflict, response = True, result.response
-            form = _housing_form(response.answers, response.version)
-    else:
-        form = _housing_form(response.answers, response.version)
-        form.return_to.data = request.args.get("return_to", "")
-    return render(
-        "form/housing.html",
-        "form/_housing.html",
-        status=_conflict_status() if conflict else 200,
-        form=form,
-        conflict=conflict,
-        step=step_label(2),
-        uses_htmx=True,
+    return answer_page(
+        Step(
+            2,
+            "form/housing.html",
+            "form/_housing.html",
+            saved_form=_housing_form,
+            posted_form=HousingForm,
+            save=_housing_save,
+        )
     )
 
 
 # Step 3 -------------------------------------------------------------------------------------
 
 
+def _members_save(form: StepForm) -> Save | None:
+    answers = opened().response.answers
+    action, target = members.action_of(request.form)
+    valid = form.validate_on_submit()
+    change, ok = members.change_for(form, answers, action, target, valid)
+    if not ok:
+        return None
+    if action == "save":
+        return Save(change, service.next_step)
+    people_list = ("form.members_step", {"_anchor": "people"})
+    return Save(change, lambda a: people_list, always=True, stay=True)
+
+
 @bp.route("/isi/anggota", methods=["GET", "POST"])
 @step_view
-def members_step() -> Response | WResponse:
+def members_step() -> WResponse:
     """Step 3: who still lives here, who moved or died, who is new, and who is the head."""
-    response = opened().response
-    answers = response.answers
-    conflict = False
-    keys = [m["key"] for m in answers["members"]]
-    form_class = members_form_class(keys)
-    if request.method == "POST":
-        form = form_class()
-        action, target = members.action_of(request.form)
-        valid = form.validate_on_submit()
-        change, ok = members.change_for(form, answers, action, target, valid)
-        if ok:
-            result = service.save(db.session(), response, form.base_version, change)
-            if result.ok and action == "save":
-                endpoint, values = service.next_step(result.response.answers)
-                return _after_save(result, form, endpoint, **values)
-            if result.ok:
-                if not htmx or htmx.boosted:
-                    return see_other("form.members_step", _anchor="people")
-                response = result.response
-                form = members.form_from(response.answers, response.version)
-            else:
-                conflict, response = True, result.response
-                form = members.form_from(response.answers, response.version)
-    else:
-        form = members.form_from(answers, response.version)
-        form.return_to.data = request.args.get("return_to", "")
-    return render(
-        "form/members.html",
-        "form/_members.html",
-        status=_conflict_status() if conflict else 200,
-        form=form,
-        people=members.rows(form, response.answers),
-        conflict=conflict,
-        step=step_label(3),
-        uses_htmx=True,
+    keys = [m["key"] for m in opened().response.answers["members"]]
+    return answer_page(
+        Step(
+            3,
+            "form/members.html",
+            "form/_members.html",
+            saved_form=lambda r: members.form_from(r.answers, r.version),
+            posted_form=members_form_class(keys),
+            save=_members_save,
+            context=lambda form, response: {"people": members.rows(form, response.answers)},
+        )
     )
 
 
@@ -205,53 +189,56 @@ def members_step() -> Response | WResponse:
 
 @bp.route("/isi/anggota/<key>", methods=["GET", "POST"])
 @step_view
-def member(key: str) -> Response | WResponse:
+def member(key: str) -> WResponse:
     """Step 4: the questions about one person who lives here."""
-    household, response = opened().household, opened().response
-    person = members.find(response.answers, key)
+    household, answers = opened().household, opened().response.answers
+    person = members.find(answers, key)
     if person is None or person.get("status") != "present":
         return see_other("form.members_step")
-    is_head = response.answers.get("head") == key
-    conflict = False
+    is_head = answers.get("head") == key
     mismatches: list[Any] = []
-    if request.method == "POST":
-        form = MemberForm()
+
+    def save(form: MemberForm) -> Save | None:
         form.validate_on_submit()
         checked = people.check_identity(form, person, is_head, household)
-        mismatches = checked.mismatches
-        if checked.ok and not any(field.errors for field in form):
-            details = people.details_from(form, person, is_head, checked)
-            result = service.save(
-                db.session(), response, form.base_version, people.set_details(key, details)
-            )
-            if result.ok:
-                following = members.following(result.response.answers, key)
-                if following is None:
-                    return _after_save(result, form, "form.check")
-                return _after_save(result, form, "form.member", key=following)
-            conflict, response = True, result.response
-            person = members.find(response.answers, key) or person
-            form = people.member_form(person, is_head, response.version)
-    else:
-        form = people.member_form(person, is_head, response.version)
-        form.return_to.data = request.args.get("return_to", "")
-    present = service.present_members(response.answers)
-    index = service.member_index(response.answers, key)
-    return render(
-        "form/member.html",
-        "form/_member.html",
-        status=_conflict_status() if conflict else 200,
-        form=form,
-        person=person,
-        is_head=is_head,
-        from_register=person.get("member_id") is not None,
-        mismatches=mismatches,
-        conflict=conflict,
-        position=(index or 0) + 1,
-        count=len(present),
-        previous=members.preceding(response.answers, key),
-        step=step_label(4),
-        uses_htmx=True,
+        mismatches[:] = checked.mismatches
+        if not checked.ok or any(field.errors for field in form):
+            return None
+        details = people.details_from(form, person, is_head, checked)
+        return Save(people.set_details(key, details), after)
+
+    def after(saved: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        following = members.following(saved, key)
+        return ("form.check", {}) if following is None else ("form.member", {"key": following})
+
+    def saved_form(response: FormResponse) -> MemberForm:
+        return people.member_form(_person(response), is_head, response.version)
+
+    def _person(response: FormResponse) -> dict[str, Any]:
+        return members.find(response.answers, key) or person
+
+    def context(form: MemberForm, response: FormResponse) -> dict[str, Any]:
+        shown = _person(response)
+        return {
+            "person": shown,
+            "is_head": is_head,
+            "from_register": shown.get("member_id") is not None,
+            "mismatches": mismatches,
+            "position": (service.member_index(response.answers, key) or 0) + 1,
+            "count": len(service.present_members(response.answers)),
+            "previous": members.preceding(response.answers, key),
+        }
+
+    return answer_page(
+        Step(
+            4,
+            "form/member.html",
+            "form/_member.html",
+            saved_form=saved_form,
+            posted_form=MemberForm,
+            save=save,
+            context=context,
+        )
     )
 
 
@@ -279,7 +266,7 @@ def check() -> Response | WResponse:
             return see_other("form.resume")
     return render(
         "form/check.html",
-        status=_conflict_status() if conflict else 200,
+        status=(200 if htmx else 409) if conflict else 200,
         household=household,
         answers=response.answers,
         version=response.version,

@@ -1,0 +1,101 @@
+"""One path for every question page: show the saved answers, save a valid POST, or explain.
+
+A question page is a form class, a template and a :class:`Step`: how to build the form from the
+saved answers, and what a valid POST changes and where it goes next. :func:`answer_page` does the
+rest, the same way on every page:
+
+- GET: the form filled from the saved answers (``return_to`` from the query string);
+- POST, invalid: the page again, status 200, everything typed kept, errors beside the fields;
+- POST, valid: saved against the version the page was built from, then 303 to the next page,
+  or back to the check page when the person came from there;
+- POST from a stale page (another phone saved first): nothing saved; the page again with the
+  newer answers and the conflict notice, status 409 (200 for htmx, which swaps only 2xx).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from flask import request
+from werkzeug.wrappers import Response as WResponse
+
+from census.core import db
+from census.core.models import FormResponse
+from census.core.render import htmx, render
+from census.form import service
+from census.form.common import opened, see_other, step_label
+from census.form.forms import StepForm
+
+F = TypeVar("F", bound=StepForm)
+Answers = dict[str, Any]
+Next = tuple[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Save:
+    """What a valid POST changes in the answers, and where the person goes once it is saved."""
+
+    change: Callable[[Answers], None]
+    #: The next page, from the answers as saved: ``(endpoint, url values)``.
+    then: Callable[[Answers], Next]
+    #: Go to ``then`` even when the person came from the check page (a follow-up question).
+    always: bool = False
+    #: An in-page action (add or remove a person): an htmx request gets the page back, re-built
+    #: from the saved answers, instead of a redirect.
+    stay: bool = False
+
+
+@dataclass(frozen=True)
+class Step(Generic[F]):
+    """A question page: its number in "Step n of 6", its templates and its answers."""
+
+    number: int
+    template: str
+    fragment: str
+    #: The form filled from the saved answers (GET, and after a stale POST).
+    saved_form: Callable[[FormResponse], F]
+    #: The form as posted.
+    posted_form: Callable[[], F]
+    #: What a posted form saves, or None to show the page again (errors, or a button that only
+    #: redraws the page).
+    save: Callable[[F], Save | None]
+    #: Extra template values, from the form and the answers shown.
+    context: Callable[[F, FormResponse], dict[str, Any]] = field(default=lambda form, response: {})
+
+
+def answer_page(step: Step[F]) -> WResponse:
+    """GET shows the page; POST saves and redirects, or shows the page again (see the module)."""
+    response = opened().response
+    conflict = False
+    if request.method == "POST":
+        form = step.posted_form()
+        plan = step.save(form)
+        if plan is not None:
+            result = service.save(db.session(), response, form.base_version, plan.change)
+            response = result.response
+            if result.ok and plan.stay and htmx and not htmx.boosted:
+                form = step.saved_form(response)
+            elif result.ok:
+                if form.back_to_check and not plan.always:
+                    return see_other("form.check")
+                endpoint, values = plan.then(response.answers)
+                return see_other(endpoint, **values)
+            else:
+                conflict = True
+                form = step.saved_form(response)
+            opened().response = response
+    else:
+        form = step.saved_form(response)
+        form.return_to.data = request.args.get("return_to", "")
+    return render(
+        step.template,
+        step.fragment,
+        status=(200 if htmx else 409) if conflict else 200,
+        form=form,
+        conflict=conflict,
+        step=step_label(step.number),
+        uses_htmx=True,
+        **step.context(form, response),
+    )
