@@ -38,6 +38,7 @@ test: $(VENV)/.installed-dev translations
 	@bash scripts/ensure-debian-package.sh chromium /usr/bin/chromium "the browser tests"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## Benchmarks: figures as ratios against a bare Flask page on the same gunicorn settings.
@@ -48,6 +49,7 @@ bench: $(VENV)/.installed-dev translations
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
