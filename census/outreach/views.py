@@ -28,10 +28,10 @@ from markupsafe import Markup
 from census.core import cache, db
 from census.core.i18n import current_language
 from census.core.models import RegionLevel
+from census.core.qr import own_path, qr_markup, qr_svg, site_url
 from census.core.regions import ancestors, children, get_region, level_of
 from census.core.render import render
 from census.outreach.figures import cell, charts, pct, updated_text
-from census.outreach.qr import own_path, qr_markup, qr_svg, site_url
 from census.outreach.service import (
     cache_seconds,
     page_region,
