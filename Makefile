@@ -7,7 +7,7 @@ WORKERS ?= 2
 TEST_WORKERS ?= 2
 export FLASK_APP := app
 
-.PHONY: run test bench lint format translations setup-db clean
+.PHONY: run meeting test bench lint format translations setup-db clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ setup-db: translations
 run: setup-db
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --no-control-socket app:app
+
+## Serve the site to everyone in a meeting room (the laptop's hotspot or the venue's Wi-Fi):
+## every QR code and link points at the laptop's address on that network.
+meeting: setup-db
+	$(BIN)/python scripts/meeting.py
 
 ## Run the whole test suite (PostgreSQL, Redis and browser tests skip with a reason when absent,
 ## and fail instead when CENSUS_REQUIRE_POSTGRES/REDIS/BROWSER=1, as in CI).

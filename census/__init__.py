@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from census import form
     from census.core import health
+    from census.demo import meeting  # noqa: F401 - its routes join the demo blueprint
     from census.demo import views as demo
     from census.outreach import views as outreach
     from census.pages import views as pages

@@ -24,6 +24,7 @@ from sqlalchemy import (
     LargeBinary,
     SmallInteger,
     String,
+    UniqueConstraint,
     false,
     func,
     text,
@@ -244,6 +245,37 @@ class FormResponse(Base):
     held: Mapped[dict | None] = mapped_column(JSON)
 
     household: Mapped[Household] = relationship()
+
+
+class MeetingRoom(Base):
+    """A meeting's room of practice households: one QR code hands each phone its own.
+
+    The presenter owns the room through the browser session that opened it; phones join with
+    ``join_token`` (in the QR code). Its households are demo households (``is_demo``), so they
+    never reach a figure; ending the meeting deletes them and the room.
+    """
+
+    __tablename__ = "meeting_room"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    join_token: Mapped[str] = mapped_column(String(32), unique=True)
+    size: Mapped[int] = mapped_column(SmallInteger)
+    region_code: Mapped[str | None] = mapped_column(String(13))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MeetingSeat(Base):
+    """One phone's practice household in a meeting room; ``number`` is 1 to the room's size."""
+
+    __tablename__ = "meeting_seat"
+    __table_args__ = (UniqueConstraint("room_id", "number", name="uq_meeting_seat_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("meeting_room.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(SmallInteger)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("household.id", ondelete="CASCADE"), unique=True
+    )
 
 
 def region_parts(village_code: str) -> dict[str, str]:

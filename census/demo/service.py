@@ -99,6 +99,13 @@ def _free_serial(session: Session) -> int:
 def start_demo(session: Session, region_code: str | None = None) -> DemoHousehold:
     """Clean up old demos, then add and return a new demo household."""
     cleanup(session)
+    made, _household = add_demo(session, region_code)
+    session.commit()
+    return made
+
+
+def add_demo(session: Session, region_code: str | None = None) -> tuple[DemoHousehold, Household]:
+    """Add a new demo household to ``session`` (not committed) with a free serial."""
     serial = _free_serial(session)
     village = demo_village(session, region_code)
     kk = demo_kk(serial)
@@ -110,9 +117,9 @@ def start_demo(session: Session, region_code: str | None = None) -> DemoHousehol
         people.append((name, sex, born, relationship, nik))
     household = new_household(kk, village, "001", "001", "Jl. Contoh No. 1", people, is_demo=True)
     session.add(household)
-    session.commit()
+    session.flush()
     made.household_id = household.id
-    return made
+    return made, household
 
 
 def end_demo(session: Session, household_id: int) -> None:
