@@ -73,7 +73,7 @@ def main() -> int:
     print(f"Phones in the room open: {url}", flush=True)
     segno.make(url, error="m").terminal(out=sys.stdout, compact=True)
     print(f"Meeting rooms of practice households: {url}/ruang  (Ctrl+C to stop)", flush=True)
-    env = {**os.environ, "SITE_URL": url}
+    env = {**os.environ, "SITE_URL": url, "CENSUS_OFFLINE": "1"}
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     command = [gunicorn, "--bind", f"0.0.0.0:{port}", "--workers", workers]
     command += ["--no-control-socket", "app:app"]

@@ -161,6 +161,9 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
         "LOOKUP_LIMITS": env.get("LOOKUP_LIMITS", "10/minute;100/day"),
         "LOOKUP_FAILS_PER_KK": env.get("LOOKUP_FAILS_PER_KK", "5/hour"),
         "SITE_URL": env.get("SITE_URL", "").rstrip("/"),
+        # A room with no internet (``make meeting``): no links to other hosts (WhatsApp, credits).
+        "CENSUS_OFFLINE": env.get("CENSUS_OFFLINE", "0") == "1",
+        "CENSUS_ROOM_REFRESH_SECONDS": int(env.get("CENSUS_ROOM_REFRESH_SECONDS", "5")),
         "LIMITS_ENABLED": env.get("LIMITS_ENABLED", "1") != "0",
         "KEY_PREFIX": env.get("CENSUS_KEY_PREFIX", "census"),
         # Flask-WTF: a token lasts as long as a census form session may sit idle, plus margin.

@@ -71,7 +71,7 @@ def room(room_id: int) -> Response:
         count=count,
         qr=qr_markup(path, site_url(path)),
         join_url=site_url(path),
-        refresh=int(current_app.config.get("CENSUS_ROOM_REFRESH_SECONDS", 5)),
+        refresh=current_app.config["CENSUS_ROOM_REFRESH_SECONDS"],
         uses_htmx=True,
     )
     response.headers["Cache-Control"] = "no-store"
