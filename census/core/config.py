@@ -164,6 +164,8 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
         # A room with no internet (``make meeting``): no links to other hosts (WhatsApp, credits).
         "CENSUS_OFFLINE": env.get("CENSUS_OFFLINE", "0") == "1",
         "CENSUS_ROOM_REFRESH_SECONDS": int(env.get("CENSUS_ROOM_REFRESH_SECONDS", "5")),
+        # The waiting room: households newly entering the form per minute, all servers (0: none).
+        "CENSUS_ADMIT_PER_MINUTE": int(env.get("CENSUS_ADMIT_PER_MINUTE", "0")),
         "LIMITS_ENABLED": env.get("LIMITS_ENABLED", "1") != "0",
         "KEY_PREFIX": env.get("CENSUS_KEY_PREFIX", "census"),
         # Flask-WTF: a token lasts as long as a census form session may sit idle, plus margin.

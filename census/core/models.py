@@ -18,6 +18,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -276,6 +277,16 @@ class MeetingSeat(Base):
     household_id: Mapped[int] = mapped_column(
         ForeignKey("household.id", ondelete="CASCADE"), unique=True
     )
+
+
+class AdmissionClock(Base):
+    """The waiting room's shared clock when Redis is not there: the next free turn to enter the
+    form, in epoch seconds (see ``census.core.admission``)."""
+
+    __tablename__ = "admission_clock"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float)
 
 
 def region_parts(village_code: str) -> dict[str, str]:

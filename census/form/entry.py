@@ -10,7 +10,7 @@ from census.core import db
 from census.core.lookup import NumbersForm, find_household, lookup_limit
 from census.core.models import Household
 from census.core.render import render
-from census.form import access, bp, service
+from census.form import access, bp, service, waiting
 from census.form.common import online_open, opened, see_other, step_view
 from census.form.forms import EnterPinForm, SetPinForm
 from census.form.held import take_held
@@ -28,6 +28,9 @@ def start() -> Response | WResponse:
     if form.validate_on_submit():
         found = find_household(*form.numbers)
         if found.household is not None:
+            turn = waiting.must_wait(found.household)
+            if turn is not None:  # the waiting room: this newcomer's turn comes later
+                return waiting.queue(found.household, turn)
             access.begin_entry(found.household.id)
             return see_other("form.pin")
         not_found = True
