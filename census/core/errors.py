@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from census.core.limits import current_wait
 from census.core.render import render
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,8 @@ def _handle_http(error: HTTPException) -> Response:
     title, text = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     original = error.get_response()
     headers = {k: original.headers[k] for k in ("Retry-After", "Allow") if k in original.headers}
-    if code == 429:
-        headers.setdefault("Retry-After", "60")
+    if code == 429 and "Retry-After" not in headers:
+        headers["Retry-After"] = str(current_wait())
     return error_page(code, title, text, headers)
 
 
