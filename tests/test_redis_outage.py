@@ -32,9 +32,9 @@ class OwnRedis:
     def __init__(self) -> None:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        options = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"]
         self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no", "--daemonize", "no"],
+            [REDIS_SERVER, "--port", str(self.port), *options],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -167,9 +167,7 @@ def test_redis_dying_mid_way_degrades_and_throttles_in_memory(
 
     # Failed pairs per KK, from many addresses.
     wrong = make_nik("33.16.01", "L", DEFAULT_MEMBERS[0][2])
-    fails = [
-        _check(_client(app, f"10.9.1.{i}"), first.kk, wrong).status_code for i in range(3)
-    ]
+    fails = [_check(_client(app, f"10.9.1.{i}"), first.kk, wrong).status_code for i in range(3)]
     assert fails == [200, 200, 429], fails
 
     # Wrong PINs per household, from many addresses.
