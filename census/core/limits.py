@@ -137,11 +137,6 @@ def _throttles() -> Throttles | None:
     return current_app.extensions.get("census_throttles")
 
 
-def enabled() -> bool:
-    """Whether the current application throttles at all."""
-    return _throttles() is not None
-
-
 def hit(item: RateLimitItem, *keys: str) -> bool:
     """Count one try; False when the throttle was already used up (True when throttles are off)."""
     throttles = _throttles()
