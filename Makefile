@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 WORKERS ?= 2
+THREADS ?= 16
 TEST_WORKERS ?= 2
+THREADS ?= 16
 export FLASK_APP := app
 
 .PHONY: run meeting test bench lint format translations setup-db clean
@@ -27,10 +29,12 @@ translations: $(VENV)/.installed
 setup-db: translations
 	$(BIN)/flask census setup
 
-## Serve the site with demo data on http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL is set).
+## Serve the site with demo data on http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL is set),
+## with threaded workers that slow and idle phones cannot hold up (deploy/gunicorn.conf.py).
 run: setup-db
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --no-control-socket app:app
+	PORT=$(PORT) WORKERS=$(WORKERS) THREADS=$(THREADS) \
+		$(BIN)/gunicorn --config deploy/gunicorn.conf.py --no-control-socket app:app
 
 ## Serve the site to everyone in a meeting room (the laptop's hotspot or the venue's Wi-Fi):
 ## every QR code and link points at the laptop's address on that network.

@@ -4,7 +4,9 @@ Region figures are read far more often than they change, so each is computed at 
 ``ttl`` seconds. With ``REDIS_URL`` every worker and app server shares the value; without it each
 worker keeps its own copy. Values are JSON, so what is cached is exactly what may be published
 (never a model object, never anything personal). A cache that fails (Redis down) only costs speed:
-the value is computed and served anyway.
+the value is computed and served anyway, and for a few seconds each worker caches in its own
+memory instead of asking Redis again (so an outage does not add a failed round trip to every
+page, nor recompute every figure on every request).
 """
 
 from __future__ import annotations
@@ -73,13 +75,46 @@ class RedisStore:
         self._client.delete(key)
 
 
+#: After Redis failed, the cache stays in memory this long before trying Redis again.
+RETRY_REDIS_SECONDS = 5.0
+
+
+class FallbackStore:
+    """Redis, or this worker's memory for ``RETRY_REDIS_SECONDS`` after Redis failed."""
+
+    def __init__(self, redis_store: RedisStore) -> None:
+        self._redis = redis_store
+        self._memory = MemoryStore()
+        self._down_until = 0.0
+
+    def _call(self, method: str, *args: Any) -> Any:
+        if time.monotonic() >= self._down_until:
+            try:
+                return getattr(self._redis, method)(*args)
+            except Exception as exc:
+                self._down_until = time.monotonic() + RETRY_REDIS_SECONDS
+                log.warning("cache unavailable, in memory: %s", type(exc).__name__)
+        return getattr(self._memory, method)(*args)
+
+    def get(self, key: str) -> str | None:
+        return self._call("get", key)
+
+    def set(self, key: str, value: str, ttl: float) -> None:
+        self._call("set", key, value, ttl)
+
+    def delete(self, key: str) -> None:
+        # Both: a value cached in memory during an outage must not outlive its deletion.
+        self._memory.delete(key)
+        self._call("delete", key)
+
+
 def init_app(app: Flask) -> None:
     """Choose the store once per application."""
     url = app.config.get("REDIS_URL")
-    app.extensions["census_cache"] = RedisStore(url) if url else MemoryStore()
+    app.extensions["census_cache"] = FallbackStore(RedisStore(url)) if url else MemoryStore()
 
 
-def _store() -> MemoryStore | RedisStore:
+def _store() -> MemoryStore | FallbackStore:
     store = current_app.extensions.get("census_cache")
     if store is None:
         init_app(current_app)  # type: ignore[arg-type]

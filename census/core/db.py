@@ -1,17 +1,22 @@
 """Engine and session handling with plain SQLAlchemy 2.
 
 One engine per application, one session per application context (a request or a CLI command),
-closed when the context ends. SQLite gets the pragmas that make it a sound embedded default
-(foreign keys, WAL, a busy timeout for several gunicorn workers).
+closed when the context ends. Closing never fails a request: a connection lost late (the database
+restarted, a proxy cut it) makes the closing rollback raise after the answer was written, and that
+error is logged (its type only) and dropped. SQLite gets the pragmas that make it a sound
+embedded default (foreign keys, WAL, a busy timeout for several gunicorn workers).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+log = logging.getLogger(__name__)
 
 
 class Base(DeclarativeBase):
@@ -66,10 +71,32 @@ def session() -> Session:
     return g.db_session
 
 
-def _close_session(_exc: BaseException | None) -> None:
+def _invalidate(db_session: Session) -> None:
+    try:
+        db_session.invalidate()
+    except Exception as exc:
+        log.warning("database session invalidate failed: %s", type(exc).__name__)
+
+
+def discard_session() -> None:
+    """Drop this context's session after a database error, and its connections with it: a
+    connection whose commit failed may still hold that transaction open (SQLite does), and the
+    pool must never hand it to the next request, whose commit would write it after all."""
     db_session = g.pop("db_session", None)
     if db_session is not None:
+        _invalidate(db_session)
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is None:
+        return
+    try:
         db_session.close()
+    except Exception as exc:  # the response is already made: never turn it into an error
+        # The type only: a database error's text carries the statement's parameters.
+        log.warning("database session close failed: %s", type(exc).__name__)
+        _invalidate(db_session)
 
 
 def is_postgresql(bind: Engine | None = None) -> bool:

@@ -13,9 +13,11 @@ import traceback
 from flask import Flask, Response
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from census.core import db
+from census.core.limits import current_wait
 from census.core.render import render
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,8 @@ MESSAGES = {
         _l("Many people are filling in the census right now. Please try again in a few minutes."),
     ),
 }
+#: Seconds the busy page (503) asks a visitor to wait before trying again.
+DATABASE_RETRY_AFTER = 30
 CSRF_MESSAGE = (
     _l("This form has expired"),
     _l("For your safety a form can only be sent for a limited time. Open it again and resend."),
@@ -70,8 +74,8 @@ def _handle_http(error: HTTPException) -> Response:
     title, text = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     original = error.get_response()
     headers = {k: original.headers[k] for k in ("Retry-After", "Allow") if k in original.headers}
-    if code == 429:
-        headers.setdefault("Retry-After", "60")
+    if code == 429 and "Retry-After" not in headers:
+        headers["Retry-After"] = str(current_wait())
     return error_page(code, title, text, headers)
 
 
@@ -79,11 +83,15 @@ def _handle_csrf(_error: CSRFError) -> Response:
     return error_page(400, *CSRF_MESSAGE)
 
 
-def _handle_database_unavailable(error: OperationalError) -> Response:
-    # The database is down, overloaded or locked (a lock timeout): nothing the visitor did.
+def _handle_database_error(error: DBAPIError) -> Response:
+    # The database is down, overloaded, locked (a lock timeout) or the connection was lost:
+    # nothing the visitor did, and worth another try. Any other database error is a fault.
+    if not (isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated):
+        return _handle_unexpected(error)
     log.warning("database unavailable: %s", type(error.orig or error).__name__)
+    db.discard_session()
     title, text = MESSAGES[503]
-    return error_page(503, title, text, {"Retry-After": "30"})
+    return error_page(503, title, text, {"Retry-After": str(DATABASE_RETRY_AFTER)})
 
 
 def _handle_unexpected(error: Exception) -> Response:
@@ -100,7 +108,7 @@ def _handle_unexpected(error: Exception) -> Response:
 def init_app(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(CSRFError, _handle_csrf)
-    app.register_error_handler(OperationalError, _handle_database_unavailable)
+    app.register_error_handler(DBAPIError, _handle_database_error)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(InternalServerError, _handle_unexpected)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -30,6 +30,7 @@ from wtforms import StringField
 from wtforms.validators import ValidationError
 
 from census.core import db
+from census.core import limits as throttles
 from census.core.households import DEMO_PREFIX, find_by_pair, number_hash
 from census.core.identity import check_pair, normalise
 from census.core.limits import key_prefix, limiter, refuse
@@ -127,16 +128,14 @@ def find_household(kk_number: str, nik_number: str) -> Lookup:
     """
     item = parse(current_app.config.get("LOOKUP_FAILS_PER_KK", DEFAULT_FAILS_PER_KK))
     keys = (key_prefix(), "kk-fails", _kk_key(kk_number))
-    # With throttles switched off (LIMITS_ENABLED=0) the limiter has no storage at all.
-    enabled = bool(current_app.config.get("RATELIMIT_ENABLED", True) and limiter.enabled)
-    strategy = limiter.limiter if enabled else None
     # Count the try before looking (one atomic step in the store), so a burst of tries sent at
     # the same moment from many addresses cannot all pass a check made before any was counted.
     # A pair that is found clears the count: only someone holding a right pair can do that.
-    if strategy is not None and not strategy.hit(item, *keys):
+    # With the store down, each process counts in its own memory (``census.core.limits``).
+    if not throttles.hit(item, *keys):
         refuse(item, *keys)
     household = find_by_pair(db.session(), kk_number, nik_number)
-    if household is not None and strategy is not None:
-        strategy.clear(item, *keys)
+    if household is not None:
+        throttles.clear(item, *keys)
     log.info("household lookup: %s", "found" if household else "not_found")
     return Lookup(household)

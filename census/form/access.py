@@ -20,9 +20,10 @@ from datetime import date
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, session
-from limits import parse
+from limits import RateLimitItem, parse
 
-from census.core.limits import key_prefix, limiter, refuse
+from census.core import limits as throttles
+from census.core.limits import key_prefix, refuse
 
 log = logging.getLogger(__name__)
 
@@ -51,21 +52,14 @@ def _pin_keys(household_id: int) -> tuple[str, ...]:
     return (key_prefix(), "pin-fails", digest)
 
 
-def _pin_limit() -> object:
+def _pin_limit() -> RateLimitItem:
     return parse(current_app.config.get("FORM_PIN_FAILS", DEFAULT_PIN_FAILS))
-
-
-def _throttle_enabled() -> bool:
-    # ``limiter.limiter`` asserts when the limiter is disabled: ask only when it is enabled.
-    return bool(current_app.config.get("RATELIMIT_ENABLED", True))
 
 
 def check_pin_throttle(household_id: int) -> None:
     """Raise ``TooManyRequests`` (with Retry-After) when this household had too many wrong PINs."""
-    if not _throttle_enabled():
-        return
     item, keys = _pin_limit(), _pin_keys(household_id)
-    if not limiter.limiter.test(item, *keys):
+    if not throttles.test(item, *keys):
         refuse(item, *keys)
 
 
@@ -73,10 +67,8 @@ def take_pin_try(household_id: int) -> None:
     """Count one PIN try against the household before the PIN is checked, or raise
     ``TooManyRequests``. Counting first is atomic in the store, so tries sent at the same moment
     from many phones cannot all slip through between a check and a count."""
-    if not _throttle_enabled():
-        return
     item, keys = _pin_limit(), _pin_keys(household_id)
-    if not limiter.limiter.hit(item, *keys):
+    if not throttles.hit(item, *keys):
         refuse(item, *keys)
 
 
@@ -84,8 +76,8 @@ def record_pin_result(household_id: int, right: bool) -> None:
     """A right PIN clears the household's count of tries (only someone who knows it can);
     a wrong one stays counted."""
     log.info("form pin: %s", "right" if right else "wrong")
-    if right and _throttle_enabled():
-        limiter.limiter.clear(_pin_limit(), *_pin_keys(household_id))
+    if right:
+        throttles.clear(_pin_limit(), *_pin_keys(household_id))
 
 
 def weak_pins(birth_dates: list[date]) -> set[str]:

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response as WResponse
 from census.core import db
 from census.core.models import FormResponse, Household
 from census.core.render import htmx
-from census.form import access, held, service
+from census.form import access, held, sent, service
 
 TOTAL_STEPS = 6
 
@@ -82,6 +82,8 @@ def step_view(view: Callable[..., Any]) -> Callable[..., Any]:
             access.forget()
             return see_other("form.start")
         if response.submitted_at is not None and view.__name__ != "done":
+            if sent.is_change():  # another phone sent the household meanwhile: say so
+                return sent.not_saved(response)
             return see_other("form.done")
         if not online_open() and view.__name__ != "done":
             return see_other("form.closed")

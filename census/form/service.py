@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from census.core.models import CountStatus, FormResponse, Household, utcnow
+from census.form.committed import reread
 from census.form.held import hold as hold
 from census.form.held import take_held as take_held
 from census.form.proofs import PROOF_ALPHABET as PROOF_ALPHABET
@@ -200,9 +201,8 @@ def save(
         change(again)
         return SaveResult(Saved.SAME if again == fresh.answers else Saved.STALE, fresh)
     db.commit()
-    fresh = get_response(db, response.household_id)
-    assert fresh is not None
     log.info("form save: written")
+    fresh = reread(db, response, get_response, answers=new, version=response.version + 1)
     return SaveResult(Saved.WRITTEN, fresh)
 
 
@@ -278,6 +278,12 @@ def submit(db: Session, response: FormResponse, base_version: int | None) -> Sav
     household.set_status(CountStatus.COUNTED_ONLINE, at=now)
     db.commit()
     log.info("form sent")
-    fresh = get_response(db, response.household_id)
-    assert fresh is not None
+    fresh = reread(
+        db,
+        response,
+        get_response,
+        submitted_at=now,
+        members_counted=counted,
+        version=response.version + 1,
+    )
     return SaveResult(Saved.WRITTEN, fresh)

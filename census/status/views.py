@@ -21,7 +21,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import TooManyRequests
 
-from census.core.limits import limiter
+from census.core.limits import current_wait
 from census.core.lookup import NumbersForm, lookup_limit
 from census.core.render import render, wants_fragment
 from census.status import service as status_service
@@ -136,7 +136,4 @@ def _retry_after(error: TooManyRequests) -> int:
     if error.retry_after is not None:
         value = error.retry_after
         return max(1, int(value if isinstance(value, int) else value.timestamp() - time.time()))
-    current = limiter.current_limit
-    if current is not None:
-        return max(1, int(current.reset_at - time.time()))
-    return 60
+    return current_wait()
