@@ -4,7 +4,7 @@ The laptop's hotspot or the venue's Wi-Fi is the room's network. This finds the 
 on it (or takes ``MEETING_ADDRESS``), sets ``SITE_URL`` so that every QR code, share link and flyer
 points there, prints the address and a QR code for the terminal, and runs gunicorn on all
 interfaces (so the laptop itself still reaches it on 127.0.0.1) with the same settings as
-``make run``. Nothing it serves needs the internet.
+``make run`` (``deploy/gunicorn.conf.py``). Nothing it serves needs the internet.
 """
 
 from __future__ import annotations
@@ -75,8 +75,9 @@ def main() -> int:
     print(f"Meeting rooms of practice households: {url}/ruang  (Ctrl+C to stop)", flush=True)
     env = {**os.environ, "SITE_URL": url, "CENSUS_OFFLINE": "1"}
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    command = [gunicorn, "--bind", f"0.0.0.0:{port}", "--workers", workers]
-    command += ["--no-control-socket", "app:app"]
+    # make run's settings (threaded workers for slow and idle phones), on every interface.
+    command = [gunicorn, "--config", str(ROOT / "deploy" / "gunicorn.conf.py")]
+    command += ["--bind", f"0.0.0.0:{port}", "--workers", workers, "--no-control-socket", "app:app"]
     os.chdir(ROOT)
     os.execve(gunicorn, command, env)
     return 0  # pragma: no cover - execve does not return

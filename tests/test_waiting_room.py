@@ -42,9 +42,16 @@ def _limited(app, per_minute: int = 6) -> None:
     app.config["CENSUS_ADMIT_PER_MINUTE"] = per_minute  # a turn every 10 s
 
 
-@pytest.mark.parametrize("backend", ["database", "redis"])
-def test_newcomers_wait_and_go_in_in_the_order_they_arrived(request, clock, backend) -> None:
-    app = request.getfixturevalue("app" if backend == "database" else "redis_app")
+def test_newcomers_wait_and_go_in_in_the_order_they_arrived(app, clock) -> None:
+    queue_in_order(app, clock)
+
+
+def test_the_clock_in_redis_keeps_the_same_order(redis_app, clock) -> None:
+    queue_in_order(redis_app, clock)
+
+
+def queue_in_order(app, clock: Clock) -> None:
+    """Four newcomers, a turn every 10 s: one in at once, three wait, and go in in order."""
     _limited(app)
     households = [make_household(app) for _ in range(4)]
     phones, answers = zip(*(arrive(app, made) for made in households), strict=True)
