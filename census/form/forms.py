@@ -40,10 +40,13 @@ class StepForm(FlaskForm):
 
     @property
     def base_version(self) -> int | None:
-        try:
-            return int(self.version.data or "")
-        except ValueError:
+        """The version the page was built from; None for anything that is not a sane one."""
+        value = self.version.data
+        if not isinstance(value, str) or not value.isascii() or not value.isdigit():
             return None
+        if len(value) > 10 or int(value) >= 2**31:
+            return None
+        return int(value)
 
     @property
     def back_to_check(self) -> bool:
