@@ -82,3 +82,26 @@ def test_a_room_can_still_open_a_started_demo_household_and_its_pin(app: Flask) 
     ]
     assert codes == [303, 303, 200, 429]
 
+
+def test_proof_checks_are_throttled_per_address_with_the_sites_page(app: Flask) -> None:
+    assert app.config["PROOF_LIMITS"] == "10/minute;200/day"
+    client = app.test_client()
+    codes = [client.get(f"/bukti/ABCDE-FGH{c}K").status_code for c in "JKMNPQRTUVW"]
+    assert codes == [404] * 10 + [429]
+    answer = client.get("/bukti/ABCDEFGHJK?lang=en")
+    assert answer.status_code == 429 and int(answer.headers["Retry-After"]) > 0
+    page = answer.get_data(as_text=True)
+    assert "<h1>Too many tries</h1>" in page and "Error code: 429" in page
+    assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+    assert "Terlalu banyak percobaan" in client.get("/bukti/ABCDEFGHJK?lang=id").get_data(
+        as_text=True
+    )
+    other = app.test_client()
+    address = {"REMOTE_ADDR": "10.0.0.9"}
+    assert other.get("/bukti/ABCDEFGHJK", environ_base=address).status_code == 404
+
+
+def test_the_proof_limit_comes_from_the_configuration(app: Flask) -> None:
+    app.config["PROOF_LIMITS"] = "2/minute"
+    client = app.test_client()
+    assert [client.get("/bukti/ABCDEFGHJK").status_code for _ in range(3)] == [404, 404, 429]

@@ -160,6 +160,8 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
         # Look-up throttles (census/lookup.py): per client address, and failed pairs per KK.
         "LOOKUP_LIMITS": env.get("LOOKUP_LIMITS", "10/minute;100/day"),
         "LOOKUP_FAILS_PER_KK": env.get("LOOKUP_FAILS_PER_KK", "5/hour"),
+        # Checks of a proof code (/bukti/<code>) per client address.
+        "PROOF_LIMITS": env.get("PROOF_LIMITS", "10/minute;200/day"),
         "SITE_URL": env.get("SITE_URL", "").rstrip("/"),
         "LIMITS_ENABLED": env.get("LIMITS_ENABLED", "1") != "0",
         "KEY_PREFIX": env.get("CENSUS_KEY_PREFIX", "census"),
