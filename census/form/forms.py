@@ -36,7 +36,9 @@ class StepForm(FlaskForm):
         pass
 
     version = HiddenField()
-    return_to = HiddenField()
+    #: Only "check" means anything (back to the check page); anything else sent is dropped, so a
+    #: long or odd value never travels on into a redirect.
+    return_to = HiddenField(filters=[lambda v: v if v == "check" else ""])
 
     @property
     def base_version(self) -> int | None:
