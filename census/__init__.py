@@ -35,8 +35,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
 
     from census import cli
-    from census.core import assets, cache, db, errors, i18n, limits, render, security
+    from census.core import assets, bodies, cache, db, errors, i18n, limits, render, security
 
+    # First of all: no form, extension or view may read a body that is not a form.
+    bodies.init_app(app)
     db.init_app(app)
     cache.init_app(app)
     i18n.init_app(app)

@@ -160,6 +160,8 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
         # Look-up throttles (census/lookup.py): per client address, and failed pairs per KK.
         "LOOKUP_LIMITS": env.get("LOOKUP_LIMITS", "10/minute;100/day"),
         "LOOKUP_FAILS_PER_KK": env.get("LOOKUP_FAILS_PER_KK", "5/hour"),
+        # Checks of a proof code (/bukti/<code>) per client address.
+        "PROOF_LIMITS": env.get("PROOF_LIMITS", "10/minute;200/day"),
         "SITE_URL": env.get("SITE_URL", "").rstrip("/"),
         # A room with no internet (``make meeting``): no links to other hosts (WhatsApp, credits).
         "CENSUS_OFFLINE": env.get("CENSUS_OFFLINE", "0") == "1",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from types import TracebackType
 
 from flask import Flask, Response
 from flask_babel import lazy_gettext as _l
@@ -38,6 +39,14 @@ MESSAGES = {
     405: (
         _l("That action is not possible here"),
         _l("This page cannot be used that way. Start again from the home page."),
+    ),
+    413: (
+        _l("That was too much to send"),
+        _l("The page received more than a census form ever sends. Go back and try again."),
+    ),
+    415: (
+        _l("This page takes only its own forms"),
+        _l("What was sent is not one of this site's forms. Open the page and use its form."),
     ),
     429: (
         _l("Too many tries"),
@@ -94,19 +103,44 @@ def _handle_database_error(error: DBAPIError) -> Response:
     return error_page(503, title, text, {"Retry-After": str(DATABASE_RETRY_AFTER)})
 
 
-def _handle_unexpected(error: Exception) -> Response:
-    if isinstance(error, HTTPException):
-        return _handle_http(error)
-    # The exception's type and where it was raised, never its text: a database error's message
-    # carries the statement's parameters, which could be a name or an answer.
+def log_unexpected(error: BaseException) -> None:
+    """Log an exception's type and where it was raised, never its text: a database error's
+    message carries the statement's parameters (a name, an answer), a decoding error quotes what
+    was sent. The chained exceptions are named by type too, without their text."""
     frames = "".join(traceback.format_tb(error.__traceback__))
-    log.error("unhandled %s\n%s", type(error).__name__, frames)
+    chain = []
+    cause = error.__cause__ or error.__context__
+    while cause is not None and len(chain) < 5:
+        chain.append(type(cause).__name__)
+        cause = cause.__cause__ or cause.__context__
+    after = f" (after {', '.join(chain)})" if chain else ""
+    log.error("unhandled %s%s\n%s", type(error).__name__, after, frames)
+
+
+def _log_exception(
+    exc_info: tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None],
+) -> None:
+    """Flask's own log of an exception that escaped every handler, without its text."""
+    if exc_info[1] is not None:
+        log_unexpected(exc_info[1])
+
+
+def _handle_unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException) and not isinstance(error, InternalServerError):
+        return _handle_http(error)
+    if not (isinstance(error, InternalServerError) and error.original_exception is not None):
+        log_unexpected(error)  # otherwise Flask has logged it already, through _log_exception
     title, text = MESSAGES[500]
-    return error_page(500, title, text)
+    try:
+        return error_page(500, title, text)
+    except Exception as failed:  # the page itself failed: still no traceback with data
+        log_unexpected(failed)
+        return Response("500\n", 500, mimetype="text/plain")
 
 
 def init_app(app: Flask) -> None:
-    """Register the handlers."""
+    """Register the handlers, and keep Flask's own exception log free of exception text."""
+    app.log_exception = _log_exception  # type: ignore[method-assign,assignment]
     app.register_error_handler(CSRFError, _handle_csrf)
     app.register_error_handler(DBAPIError, _handle_database_error)
     app.register_error_handler(HTTPException, _handle_http)

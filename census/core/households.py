@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, true
 from sqlalchemy.orm import Session
 
 from census.core.identity import keyed_hash
@@ -40,6 +40,22 @@ def find_by_pair(session: Session, kk_number: str, nik_number: str) -> Household
     """The household whose KK is ``kk_number`` and which has a member ``nik_number``, or None."""
     hashes = {"kk_hash": number_hash("kk", kk_number), "nik_hash": number_hash("nik", nik_number)}
     return session.scalars(_BY_PAIR, hashes).first()
+
+
+_DEMO_BY_KK = (
+    select(Household.id)
+    .where(Household.kk_hash == bindparam("kk_hash"), Household.is_demo == true())
+    .limit(1)
+)
+
+
+def is_demo_kk(session: Session, kk_number: str) -> bool:
+    """Whether ``kk_number`` (normalised) is a demo household's that the register really holds.
+
+    Only a number in the demo range is looked up: any other answers False without a query."""
+    if len(kk_number) != 16 or not kk_number.startswith(DEMO_PREFIX) or not kk_number.isdigit():
+        return False
+    return session.scalar(_DEMO_BY_KK, {"kk_hash": number_hash("kk", kk_number)}) is not None
 
 
 def new_household(

@@ -84,10 +84,20 @@ def _embedded() -> bool:
     return request.endpoint in EMBEDDED or request.blueprint in EMBEDDED_BLUEPRINTS
 
 
+def asked_language() -> str | None:
+    """The language asked for in the URL (``?lang=``) when it is one of ours, else None.
+
+    Whatever else that parameter holds goes nowhere: not into a cache key, a remembered link or
+    a URL, so ``?lang=<anything>`` cannot make a new cache entry per value.
+    """
+    asked = request.args.get("lang")
+    return asked if asked in LANGUAGES else None
+
+
 def select_locale() -> str:
     """Pick the language for this request (see the module docstring for the order)."""
-    asked = request.args.get("lang")
-    if asked in LANGUAGES:
+    asked = asked_language()
+    if asked is not None:
         return asked
     remembered = None if _embedded() else request.cookies.get(COOKIE)
     if remembered in LANGUAGES:
@@ -135,18 +145,18 @@ def init_app(app: Flask) -> None:
 
 def _keep_explicit_language(endpoint: str, values: dict[str, Any]) -> None:
     """Links keep a language chosen in the URL, for browsers that drop cookies."""
-    asked = request.args.get("lang") if request else None
-    if asked in LANGUAGES and endpoint != "static" and "lang" not in values:
+    asked = asked_language() if request else None
+    if asked is not None and endpoint != "static" and "lang" not in values:
         values["lang"] = asked
 
 
 def _remember_language(response: Response) -> Response:
-    asked = request.args.get("lang")
+    asked = asked_language()
     if _embedded():
         response.headers.setdefault("Content-Language", current_language())
         response.vary.add("Accept-Language")
         return response
-    if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+    if asked is not None and request.cookies.get(COOKIE) != asked:
         response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     response.headers.setdefault("Content-Language", current_language())
     response.vary.add("Cookie")

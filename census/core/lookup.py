@@ -4,9 +4,9 @@ Shared by the status check (``/cek``) and the census form's entry (``/isi``): th
 same messages, the same throttles. Two throttles guard the register against enumeration:
 
 - per client address, every try counts (``LOOKUP_LIMITS``, e.g. 10 a minute and 100 a day), shared
-  by every look-up route through one Flask-Limiter scope; a try with the demo household's KK
-  number (region code 33.98.99, on no real card) does not count, so a room on one venue's Wi-Fi
-  can all type the numbers a presenter shows;
+  by every look-up route through one Flask-Limiter scope; a try for a demo household that a
+  presenter started (``Household.is_demo``, numbers in region 33.98.99, on no real card) does not
+  count, so a room on one venue's Wi-Fi can all type the numbers a presenter shows;
 - per household, failed pairs count against the KK number typed (``LOOKUP_FAILS_PER_KK``, e.g. 5
   an hour), whether that KK exists or not, so nobody can try many NIKs against one card from many
   addresses, and the throttle itself does not reveal whether a KK is registered.
@@ -31,7 +31,7 @@ from wtforms.validators import ValidationError
 
 from census.core import db
 from census.core import limits as throttles
-from census.core.households import DEMO_PREFIX, find_by_pair, number_hash
+from census.core.households import find_by_pair, is_demo_kk, number_hash
 from census.core.identity import check_pair, normalise
 from census.core.limits import key_prefix, limiter, refuse
 from census.core.models import Household
@@ -48,18 +48,30 @@ def _limits() -> str:
     return current_app.config.get("LOOKUP_LIMITS", DEFAULT_LOOKUP_LIMITS)
 
 
-def _practice_numbers() -> bool:
-    # The demo household's numbers are shown on a projector for the whole room to type. Its KK
-    # carries a region code no real card has (33.98.99): such tries can find nothing real, so
-    # they are not counted against the address. Known before the look-up, so every other try
-    # is still counted in one atomic step before it is made.
-    return normalise(request.form.get("kk", "")[:MAX_INPUT]).startswith(DEMO_PREFIX)
+def _typed_demo_household() -> bool:
+    # The demo household's numbers are shown on a projector for the whole room to type, so a
+    # look-up of a demo household that the register really holds (``is_demo``) is not counted
+    # against the address. A number in the demo range is not enough: only a household that a
+    # presenter started is exempt, and every other try is still counted in one atomic step
+    # before it is made. Decided before the look-up, from the server's own rows.
+    kk = normalise(request.form.get("kk", "")[:MAX_INPUT])
+    return is_demo_kk(db.session(), kk)
 
 
-#: Decorate every route that looks a household up by its numbers (POST only).
+#: Decorate every route that looks a household up by the numbers it is sent (POST only).
 lookup_limit: Callable[..., Any] = limiter.shared_limit(
-    _limits, scope="household-lookup", methods=["POST"], exempt_when=_practice_numbers
+    _limits, scope="household-lookup", methods=["POST"], exempt_when=_typed_demo_household
 )
+
+
+def lookup_limit_unless(demo: Callable[[], bool]) -> Callable[..., Any]:
+    """The same per-address limit (one count with :data:`lookup_limit`) for a route of the
+    look-up that is not sent the numbers (the PIN after them). ``demo`` tells from the server's
+    own records (the household this session opened) whether the try is a demo household's;
+    a field the client sends never decides it."""
+    return limiter.shared_limit(
+        _limits, scope="household-lookup", methods=["POST"], exempt_when=demo
+    )
 
 
 def _trim(value: Any) -> Any:

@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_htmx import HTMX
 from markupsafe import Markup
 
-from census.core.i18n import LANGUAGES, current_language
+from census.core.i18n import asked_language, current_language
 
 htmx = HTMX()
 
@@ -66,8 +66,7 @@ def link(endpoint: str) -> str:
     Such a URL depends only on the endpoint, an explicit ``?lang=`` and where the site is
     mounted, so it is built once per combination instead of on every page.
     """
-    asked = request.args.get("lang")
-    key = (endpoint, asked if asked in LANGUAGES else None, request.script_root)
+    key = (endpoint, asked_language(), request.script_root)
     links = _remembered("links")
     url = links.get(key)
     if url is None:
@@ -82,12 +81,11 @@ def chrome(part: str) -> Markup:
     ``?lang=``, the mount point and whether the online form is open; it is rendered once per
     combination (a few hundred at most) instead of on every page.
     """
-    asked = request.args.get("lang")
     key = (
         part,
         current_language(),
         request.endpoint,
-        asked if asked in LANGUAGES else None,
+        asked_language(),
         request.script_root,
         current_app.config["CENSUS_SCHEDULE"].online_open(),
     )

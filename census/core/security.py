@@ -1,8 +1,13 @@
-"""Security headers and CSRF.
+"""Security headers, cookies over HTTPS, and CSRF.
 
 The Content-Security-Policy allows no inline script at all. The one inline stylesheet (the site CSS,
 inlined so the first paint needs one response) is allowed by its hash. Framing is denied everywhere
 except on views marked with :func:`allow_framing` (the embeds for local government sites).
+
+Over HTTPS (the request came over it, as ``ProxyFix`` tells behind ``TRUSTED_PROXY_HOPS`` proxies,
+or ``SITE_URL`` is an ``https://`` address) every cookie is ``Secure``, the response carries
+``Strict-Transport-Security`` and the CSP upgrades insecure requests. Over plain HTTP (a meeting
+laptop serving a LAN) none of them: a ``Secure`` cookie would never come back there.
 """
 
 from __future__ import annotations
@@ -13,18 +18,51 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
 
 F = TypeVar("F", bound=Callable[..., Any])
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def init_app(app: Flask) -> None:
     """Enable CSRF on every POST and add the headers to every response."""
     csrf.init_app(app)
+    app.session_interface = SessionInterface()
     app.after_request(_add_headers)
+
+
+def over_https() -> bool:
+    """Whether this request came over HTTPS, or the site is published at an ``https://`` URL."""
+    site = str(current_app.config.get("SITE_URL") or "")
+    return request.is_secure or site.startswith("https://")
+
+
+def _secure_cookies(response: Response) -> None:
+    cookies = response.headers.getlist("Set-Cookie")
+    if all("; secure" in cookie.lower() for cookie in cookies):
+        return
+    del response.headers["Set-Cookie"]
+    for cookie in cookies:
+        secure = "; secure" in cookie.lower()
+        response.headers.add("Set-Cookie", cookie if secure else cookie + "; Secure")
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, ``Secure`` over HTTPS. The session is saved after every
+    ``after_request`` function, so this is also where every other cookie of the response (the
+    language) is made ``Secure``: none is missed, whichever part of the site set it."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(super().get_cookie_secure(app)) or over_https()
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        super().save_session(app, session, response)
+        if over_https() or super().get_cookie_secure(app):
+            _secure_cookies(response)
 
 
 def style_hash(css: str) -> str:
@@ -58,6 +96,9 @@ def _add_headers(response: Response) -> Response:
         "form-action 'self'",
         "frame-ancestors *" if framing else "frame-ancestors 'none'",
     ]
+    if over_https():
+        policy.append("upgrade-insecure-requests")
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     response.headers.setdefault("Content-Security-Policy", "; ".join(policy))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

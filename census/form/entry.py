@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WResponse
 
 from census.core import db
-from census.core.lookup import NumbersForm, find_household, lookup_limit
+from census.core.lookup import NumbersForm, find_household, lookup_limit, lookup_limit_unless
 from census.core.models import Household
 from census.core.render import render
 from census.form import access, bp, service, waiting
@@ -50,8 +50,15 @@ def _pending_household() -> Household | None:
     return db.session().get(Household, visit.household_id)
 
 
+def _opened_demo_household() -> bool:
+    """Whether this session opened a demo household (by its numbers, through the look-up):
+    told from the household's own row, never from a field sent with the PIN."""
+    household = _pending_household()
+    return household is not None and household.is_demo
+
+
 @bp.route("/isi/pin", methods=["GET", "POST"])
-@lookup_limit
+@lookup_limit_unless(_opened_demo_household)
 def pin() -> Response | WResponse:
     """Set the household's PIN on first entry; ask for it on every later one."""
     household = _pending_household()

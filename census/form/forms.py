@@ -36,14 +36,19 @@ class StepForm(FlaskForm):
         pass
 
     version = HiddenField()
-    return_to = HiddenField()
+    #: Only "check" means anything (back to the check page); anything else sent is dropped, so a
+    #: long or odd value never travels on into a redirect.
+    return_to = HiddenField(filters=[lambda v: v if v == "check" else ""])
 
     @property
     def base_version(self) -> int | None:
-        try:
-            return int(self.version.data or "")
-        except ValueError:
+        """The version the page was built from; None for anything that is not a sane one."""
+        value = self.version.data
+        if not isinstance(value, str) or not value.isascii() or not value.isdigit():
             return None
+        if len(value) > 10 or int(value) >= 2**31:
+            return None
+        return int(value)
 
     @property
     def back_to_check(self) -> bool:

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from census.core import db
+from census.core.limits import limiter
 from census.core.render import render
 from census.form import bp, service
 from census.form.common import opened, step_label, step_view
@@ -65,7 +66,15 @@ def done() -> Response:
     )
 
 
+DEFAULT_PROOF_LIMITS = "10/minute;200/day"
+
+
+def _proof_limits() -> str:
+    return current_app.config.get("PROOF_LIMITS", DEFAULT_PROOF_LIMITS)
+
+
 @bp.get("/bukti/<code>")
+@limiter.limit(_proof_limits, scope="proof-check")
 def verify(code: str) -> Response:
     """Public check of a proof: valid, when, for how many people. Nothing else."""
     proof = service.find_proof(db.session(), code)

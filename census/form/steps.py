@@ -254,10 +254,9 @@ def check() -> Response | WResponse:
         return see_other("form.resume")
     conflict = False
     if request.method == "POST":
-        try:
-            base = int(request.form.get("version", ""))
-        except ValueError:
-            base = None
+        value = request.form.get("version", "")
+        sane = value.isascii() and value.isdigit() and len(value) <= 10
+        base = int(value) if sane and int(value) < 2**31 else None
         result = service.submit(db.session(), response, base)
         if result.ok:
             return see_other("form.done")

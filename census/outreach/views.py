@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from census.core import cache, db
-from census.core.i18n import current_language
+from census.core.i18n import asked_language, current_language
 from census.core.models import RegionLevel
 from census.core.qr import own_path, qr_markup, qr_svg, site_url
 from census.core.regions import ancestors, children, get_region, level_of
@@ -99,7 +99,7 @@ def _body(figures: dict[str, Any]) -> Markup:
             figures["code"] or "id",
             figures["computed_at"],
             current_language(),
-            request.args.get("lang", ""),
+            asked_language() or "",
         )
     )
 

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from flask import current_app, request, url_for
 
 from census.core.config import Schedule
-from census.core.i18n import LANGUAGES
+from census.core.i18n import asked_language
 
 #: The order of the phases as a visitor lives through them.
 PHASES = ("before", "online", "between", "field", "after")
@@ -64,8 +64,8 @@ def link_to(endpoint: str, fallback: str) -> str:
     """
     if endpoint in current_app.view_functions:
         return url_for(endpoint)
-    asked = request.args.get("lang")
-    return f"{fallback}?lang={asked}" if asked in LANGUAGES else fallback
+    asked = asked_language()
+    return f"{fallback}?lang={asked}" if asked is not None else fallback
 
 
 def site_root() -> str:
