@@ -9,7 +9,7 @@ TEST_WORKERS ?= 2
 THREADS ?= 16
 export FLASK_APP := app
 
-.PHONY: run meeting test bench lint format translations setup-db clean
+.PHONY: run meeting stack test bench lint format translations setup-db clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -41,10 +41,17 @@ run: setup-db
 meeting: setup-db
 	$(BIN)/python scripts/meeting.py
 
+## The production shape on this machine: nginx in front of two gunicorn app servers sharing
+## PostgreSQL and Redis (DATABASE_URL, REDIS_URL; see scripts/stack.py and the README).
+stack: translations
+	@bash scripts/ensure-debian-package.sh nginx /usr/sbin/nginx "make stack"
+	$(BIN)/python scripts/stack.py
+
 ## Run the whole test suite (PostgreSQL, Redis and browser tests skip with a reason when absent,
 ## and fail instead when CENSUS_REQUIRE_POSTGRES/REDIS/BROWSER=1, as in CI).
 test: $(VENV)/.installed-dev translations
 	@bash scripts/ensure-debian-package.sh chromium /usr/bin/chromium "the browser tests"
+	@bash scripts/ensure-debian-package.sh nginx /usr/sbin/nginx "the stack tests"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
