@@ -20,6 +20,7 @@ from bench import (  # noqa: F401 - importing a module registers its scenarios
     form,
     outreach,
     pages,
+    peak,
     scenarios,
     status,
 )

@@ -19,6 +19,9 @@ NOT_PAGES = ("/static/", "/healthz", "/metrics/")
 #: Pages that exist only for a household's own data; tests/test_form_views.py weighs them with
 #: real data (test_each_step_is_at_most_14_kb_gzipped) and the form journeys check them in Chromium.
 NEEDS_HOUSEHOLD = ("/isi/anggota/<key>", "/bukti/<code>")
+#: A meeting room's screen and its phones' page; tests/test_meeting_rooms.py weighs them with a
+#: real room (test_the_room_pages_are_small_on_first_load).
+NEEDS_ROOM = ("/ruang/<int:room_id>", "/ruang/masuk/<token>")
 #: Not pages either: open data and images (CSV, JSON, SVG badges and QR codes).
 NOT_PAGE_SUFFIXES = (".csv", ".json", ".svg")
 
@@ -43,7 +46,7 @@ def page_routes() -> list[PageRoute]:
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "GET" not in (rule.methods or ()) or rule.rule.startswith(NOT_PAGES):
             continue
-        if rule.rule.endswith(NOT_PAGE_SUFFIXES) or rule.rule in NEEDS_HOUSEHOLD:
+        if rule.rule.endswith(NOT_PAGE_SUFFIXES) or rule.rule in NEEDS_HOUSEHOLD + NEEDS_ROOM:
             continue
         defaults = rule.defaults or {}
         missing = sorted(a for a in rule.arguments if a not in SAMPLE_VALUES and a not in defaults)

@@ -144,3 +144,18 @@ def test_the_room_pages_read_in_indonesian(room_app) -> None:
     assert "Coba sensus di ponsel Anda" in screen
     landing = room_app.test_client().get(join + "?lang=id").get_data(as_text=True)
     assert "Minta rumah tangga latihan" in landing
+
+
+def test_the_room_pages_are_small_on_first_load(room_app) -> None:
+    from tests.test_weight import BUDGET, first_load
+
+    presenter = room_app.test_client()
+    room_id, join = open_room(presenter, size=30)
+    for lang in ("id", "en"):
+        for client, path in (
+            (presenter, f"/ruang/{room_id}"),
+            (presenter, "/ruang"),
+            (room_app.test_client(), join),
+        ):
+            _html, size = first_load(client, f"{path}?lang={lang}")
+            assert size <= BUDGET, (path, lang, size)
