@@ -274,15 +274,10 @@ def open_questions(answers: Answers, reference: date, today: date) -> list[Quest
     present = [m for m in answers.get("members", []) if m.get("status") == "present"]
     out: list[Question] = []
     keys = {m.get("key") for m in present}
+    others = [m for m in present if m.get("key") != answers.get("head")]
     if answers.get("head") not in keys:
         out.append(Question(NO_HEAD, None))
-    heads = [
-        m
-        for m in present
-        if m.get("key") != answers.get("head")
-        and (m.get("details") or {}).get("relationship") == HEAD
-    ]
-    if heads:
+    elif any((m.get("details") or {}).get("relationship") == HEAD for m in others):
         out.append(Question(TWO_HEADS, None))
     for member in present:
         if not member.get("details"):
