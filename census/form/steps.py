@@ -16,14 +16,7 @@ from census.core import db
 from census.core.models import FormResponse, utcnow
 from census.core.render import htmx, render
 from census.form import bp, members, outcomes, people, regions, rules, service
-from census.form.common import (
-    opened,
-    reference_date,
-    see_other,
-    step_label,
-    step_view,
-    today,
-)
+from census.form.common import opened, reference_date, see_other, step_label, step_view, today
 from census.form.forms import (
     AddressForm,
     HousingForm,
