@@ -67,3 +67,12 @@ def test_soft_rule_questions_are_in_the_error_summary(app, client):
     assert refused.status_code == 200
     assert 'href="#confirm-birth_date_register"' in html
     assert "not the one on the family card" in html
+
+
+def test_htmx_never_adds_its_inline_indicator_styles(client):
+    """The CSP refuses htmx's inline <style>: every page that loads htmx says so in its config."""
+    for path in ("/embed/cek", "/isi"):
+        html = client.get(path).get_data(as_text=True)
+        if "htmx-1.9.12.min.js" in html:
+            assert '<meta name="htmx-config"' in html and '"includeIndicatorStyles":false' in html
+    assert "htmx-1.9.12.min.js" in client.get("/embed/cek").get_data(as_text=True)

@@ -57,7 +57,11 @@
     if (!target) {
       target = root.hasAttribute && root.hasAttribute("autofocus") ? root : root.querySelector("[autofocus]");
     }
-    if (target && target !== document.activeElement) {
+    // Never take the focus from where the person is typing (a list of the region cascade, or
+    // a field filled while the deferred scripts were still arriving on 2G).
+    var active = document.activeElement;
+    var free = !active || active === document.body || !document.body.contains(active) || root.contains(active);
+    if (target && free && target !== active) {
       target.focus();
     }
   });
