@@ -79,7 +79,7 @@ def test_home_shows_the_online_phase_with_its_dates(client: FlaskClient, on_day)
     page = visible(text(client, "/?lang=id"))
     assert "Sensus daring sedang dibuka." in page
     assert "Tinggal 2 hari lagi." in page
-    assert "Online: 15 Februari 2020 – 29 Mei 2020" in page
+    assert "Daring: 15 Februari 2020 – 29 Mei 2020" in page
     assert "Kunjungan petugas" not in page, "only today's phase: the rest is on /jadwal"
     english = visible(text(client, "/?lang=en"))
     assert "2 days left." in english
