@@ -28,7 +28,7 @@ PERSON = {
     "marital": "single",
     "religion": "islam",
     "citizenship": "wni",
-    "education": "sd",
+    "education": "none",  # true at every age, the baby's too (census/form/rules.py)
     "activity": "other",
 }
 PEOPLE = (

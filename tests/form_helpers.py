@@ -86,6 +86,8 @@ def person_data(made: MadeHousehold, index: int, **extra: Any) -> dict[str, Any]
         "relationship": "istri" if index == 1 else "anak",
         **PERSON,
     }
+    if index >= 2:  # a child at school: plausible from 12 on (census/form/rules.py)
+        data.update(marital="single", education="smp", activity="school")
     data.update(extra)
     return data
 

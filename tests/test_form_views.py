@@ -261,6 +261,10 @@ def test_nik_mismatch_is_explained_and_can_be_confirmed(app, client) -> None:
         "birth_month": "1",
         "birth_year": "2024",
         "nik": made.niks[0][:12] + "7777",
+        # A plausible baby: not married, no certificate, not working (see census/form/rules.py).
+        "marital": "single",
+        "education": "none",
+        "activity": "other",
     }
     refused = post_step(client, f"/isi/anggota/{baby}?lang=en", data)
     html = refused.get_data(as_text=True)

@@ -294,11 +294,14 @@ def test_cross_check_explains_mismatches_in_words() -> None:
     assert (sex.field, sex.code, str(sex.message)) == (
         "sex",
         "mismatch.sex_female",
-        "This NIK is coded for a woman (day 41-71), but the sex given is male.",
+        "This NIK is a woman's (in a woman's NIK, 40 is added to the day of birth), but the "
+        "sex given is male.",
     )
     [sex] = cross_check(man, "perempuan", None)
     assert (
-        str(sex.message) == "This NIK is coded for a man (day 01-31), but the sex given is female."
+        str(sex.message)
+        == "This NIK is a man's (in a woman's NIK, 40 is added to the day of birth), but the "
+        "sex given is female."
     )
     [born] = cross_check(man, "L", date(1945, 8, 18))
     assert str(born.message) == (

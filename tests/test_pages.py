@@ -77,9 +77,9 @@ def test_each_page_reads_in_both_languages(client: FlaskClient, path: str) -> No
 def test_home_shows_the_online_phase_with_its_dates(client: FlaskClient, on_day) -> None:
     on_day(date(2020, 5, 28))
     page = visible(text(client, "/?lang=id"))
-    assert "Sensus online sedang dibuka." in page
+    assert "Sensus daring sedang dibuka." in page
     assert "Tinggal 2 hari lagi." in page
-    assert "Online: 15 Februari 2020 – 29 Mei 2020" in page
+    assert "Daring: 15 Februari 2020 – 29 Mei 2020" in page
     assert "Kunjungan petugas" not in page, "only today's phase: the rest is on /jadwal"
     english = visible(text(client, "/?lang=en"))
     assert "2 days left." in english
@@ -95,7 +95,7 @@ def test_last_day_uses_the_singular(client: FlaskClient, on_day) -> None:
     ("day", "indonesian", "english"),
     [
         (date(2020, 2, 1), "Sensus belum dimulai.", "Online counting opens on February 15, 2020."),
-        (date(2020, 7, 1), "Pengisian online sudah ditutup.", "starting September 1, 2020."),
+        (date(2020, 7, 1), "Pengisian daring sudah ditutup.", "starting September 1, 2020."),
         (date(2020, 9, 10), "Petugas sedang mengunjungi rumah tangga.", "an officer will come"),
         (date(2020, 12, 1), "Sensus sudah selesai.", "Thank you to everyone"),
     ],

@@ -157,7 +157,7 @@ ROW_CASES = {
     "nik letters": (lambda: _row(nik="33160112047890AB"), "nik: A NIK has only digits"),
     "nik placeholder": (lambda: _row(nik="3333333333333333"), "nik: This is a placeholder"),
     "nik date": (lambda: _row(nik="3316019904789001"), "nik: The birth date in this NIK"),
-    "woman's NIK on a man": (_woman_nik_on_man, "coded for a woman (day 41-71), but the sex"),
+    "woman's NIK on a man": (_woman_nik_on_man, "is a woman's (in a woman's NIK, 40 is added"),
     "birth date disagrees": (
         lambda: _row(birth_date="1979-04-12"),
         "nik: The birth date in this NIK (digits 7 to 12) is not birth_date",

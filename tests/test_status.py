@@ -85,7 +85,7 @@ def test_form_page(client) -> None:
         tag = re.search(rf'<input[^>]*id="{field}"[^>]*>', html).group(0)
         assert 'inputmode="numeric"' in tag and 'autocomplete="off"' in tag
     assert "printed at the top of the family card" in html
-    assert "htmx-1.9.12.min.js" in html and "enhance-1.2.js" in html
+    assert "htmx-1.9.12.min.js" in html and "enhance-1.3.js" in html
 
 
 def test_counted_online_shows_the_date_in_wib_and_the_proof_tail(app, client) -> None:

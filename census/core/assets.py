@@ -22,7 +22,7 @@ from census.core.security import style_hash
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 HTMX_FILE = "vendor/htmx-1.9.12.min.js"
-ENHANCE_FILE = "enhance-1.2.js"  # ours: a new version gets a new name (long-cached)
+ENHANCE_FILE = "enhance-1.3.js"  # ours: a new version gets a new name (long-cached)
 ONE_YEAR = 365 * 24 * 3600
 #: Files whose names carry a version or content hash may be cached "forever".
 VERSIONED = re.compile(r"-\d+(\.\d+)+(\.min)?\.\w+$|\.[0-9a-f]{8,}\.\w+$")

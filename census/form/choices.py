@@ -120,7 +120,9 @@ CITIZENSHIP: Choices = [
 
 EDUCATION: Choices = [
     ("none", _l("No school or not yet in school")),
-    ("sd_incomplete", _l("Did not finish primary school")),
+    # A child now at primary school has no certificate yet (SP2020: "belum tamat SD").
+    ("sd_now", _l("Still at primary school (SD), not finished yet")),
+    ("sd_incomplete", _l("Left primary school without finishing it")),
     ("sd", _l("Primary school (SD) or equivalent")),
     ("smp", _l("Junior secondary (SMP) or equivalent")),
     ("sma", _l("Senior secondary (SMA/SMK) or equivalent")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import wraps
 from typing import Any
 
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WResponse
 
 from census.core import db
+from census.core.config import census_today
 from census.core.models import FormResponse, Household
 from census.core.render import htmx
 from census.form import access, held, sent, service
@@ -30,6 +32,16 @@ class Opened:
 
 def online_open() -> bool:
     return bool(current_app.config["CENSUS_SCHEDULE"].online_open())
+
+
+def reference_date() -> date:
+    """The census reference date at which ages are counted: the online phase's first day."""
+    return current_app.config["CENSUS_SCHEDULE"].online_start  # type: ignore[no-any-return]
+
+
+def today() -> date:
+    """Today in WIB, the census clock."""
+    return census_today()
 
 
 def see_other(endpoint: str, **values: Any) -> WResponse:

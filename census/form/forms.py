@@ -10,7 +10,15 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import ValidationError
 
 from census.form import choices as c
@@ -257,6 +265,8 @@ class MemberForm(StepForm):
         _l("Main activity last week"), c.ACTIVITY, _l("Choose the main activity last week.")
     )
     confirm_mismatch = BooleanField(_l("I have checked: the data is right"))
+    #: The ids of the consistency rules (census/form/rules.py) the person confirmed on the page.
+    confirm_rules = SelectMultipleField(choices=[], validate_choice=False)
 
     FIELDS = (
         "name",
@@ -292,7 +302,5 @@ class MemberForm(StepForm):
         born = self.birth_date()
         if born is None:
             raise ValidationError(_l("The date of birth is not a real date."))
-        if born > date.today():
-            raise ValidationError(_l("The date of birth must be in the past."))
         if born.year < 1890:
             raise ValidationError(_l("Check the year of birth."))

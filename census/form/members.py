@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from census.core.models import HEAD, Household
 from census.core.regions import ancestors
 from census.form import choices as c
+from census.form import rules
 from census.form.forms import StepForm, members_form_class
 
 MAX_MEMBERS = 40
@@ -200,6 +201,11 @@ def summary(session: Session, household: Household, answers: Answers) -> dict[st
                 "member": member,
                 "details": details,
                 "born": format_date(date.fromisoformat(born), "long") if born else "",
+                "confirmed_fields": {
+                    rules.BY_ID[rule_id].field
+                    for rule_id in details.get("confirmed") or {}
+                    if rule_id in rules.BY_ID
+                },
             }
         )
     return {"place": place, "people": people, "choices": c}

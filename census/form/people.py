@@ -18,6 +18,7 @@ from census.core.households import number_hash
 from census.core.identity import IdentifierError, Mismatch, NikResult, cross_check, parse_nik
 from census.core.models import HEAD, Household
 from census.form import choices as c
+from census.form import rules
 from census.form.forms import MemberForm
 
 Answers = dict[str, Any]
@@ -126,8 +127,88 @@ def _member_hash(household: Household, member_id: int) -> bytes | None:
     return None
 
 
+@dataclass
+class Checked:
+    """What the consistency rules made of one person's page."""
+
+    #: Soft rules that fired and were not confirmed before: asked on the page, with a box.
+    questions: list[rules.Rule] = field(default_factory=list)
+    #: Those of them whose box is not ticked: the page cannot be saved yet.
+    unanswered: list[rules.Rule] = field(default_factory=list)
+    #: Soft rules that fired and are confirmed: rule id -> when (ISO), as stored.
+    confirmed: dict[str, str] = field(default_factory=dict)
+    #: Rules that fired: hard ones refuse the page.
+    fired: list[rules.Rule] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.unanswered and all(r.kind == rules.SOFT for r in self.fired)
+
+
+def check_rules(
+    form: MemberForm,
+    person: dict[str, Any],
+    is_head: bool,
+    answers: Answers,
+    reference: date,
+    today: date,
+    now: str,
+) -> Checked:
+    """Run the consistency rules on the answers typed: a hard rule that fires becomes the
+    error of its field; a soft rule is asked, unless ticked now or confirmed before."""
+    registered = person.get("registered") or {}
+    relationship = rules.HEAD if is_head else form.relationship.data
+    subject = rules.Person(
+        born=form.birth_date(),
+        reference=reference,
+        today=today,
+        relationship=relationship,
+        marital=form.marital.data,
+        education=form.education.data,
+        activity=form.activity.data,
+        is_head=is_head,
+        registered_born=rules.day_of(registered.get("birth_date")),
+        head_born=None if is_head else rules.head_birth(answers),
+    )
+    before = (person.get("details") or {}).get("confirmed") or {}
+    ticked = set(form.confirm_rules.data or [])
+    checked = Checked(fired=rules.fired(subject))
+    for found in checked.fired:
+        if found.kind == rules.HARD:
+            target = form[found.field]
+            if not target.errors:
+                target.errors = [str(found.words)]
+        elif found.id in before:
+            checked.confirmed[found.id] = before[found.id]
+        else:
+            checked.questions.append(found)
+            if found.id in ticked:
+                checked.confirmed[found.id] = now
+            else:
+                checked.unanswered.append(found)
+    return checked
+
+
+def saved_questions(
+    person: dict[str, Any], answers: Answers, reference: date, today: date
+) -> list[rules.Rule]:
+    """The soft rules that fire for the answers as saved and are not confirmed (shown on GET,
+    when another person's answers, such as the head's date of birth, changed since)."""
+    if not person.get("details"):
+        return []
+    return [
+        q.rule
+        for q in rules.open_questions(answers, reference, today)
+        if q.key == person.get("key") and q.rule.kind == rules.SOFT
+    ]
+
+
 def details_from(
-    form: MemberForm, person: dict[str, Any], is_head: bool, checked: Identity
+    form: MemberForm,
+    person: dict[str, Any],
+    is_head: bool,
+    checked: Identity,
+    confirmed: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The person's answers as stored: never the NIK itself, only its keyed hash and last digits."""
     old = person.get("details") or {}
@@ -156,6 +237,8 @@ def details_from(
     if not details.get("nik_hash") and person.get("member_id") is None:
         details["no_nik_reason"] = form.no_nik_reason.data
     details["nik_confirmed"] = bool(checked.mismatches) and bool(form.confirm_mismatch.data)
+    if confirmed:
+        details["confirmed"] = dict(confirmed)
     return details
 
 

@@ -4,7 +4,8 @@ A question page is a form class, a template and a :class:`Step`: how to build th
 saved answers, and what a valid POST changes and where it goes next. :func:`answer_page` does the
 rest, the same way on every page:
 
-- GET: the form filled from the saved answers (``return_to`` from the query string);
+- GET: the form filled from the saved answers (``return_to`` and ``focus`` from the query
+  string);
 - POST, invalid: the page again, status 200, everything typed kept, errors beside the fields;
 - POST, valid: saved against the version the page was built from, then 303 to the next page,
   or back to the check page when the person came from there;
@@ -89,6 +90,7 @@ def answer_page(step: Step[F]) -> WResponse:
     else:
         form = step.saved_form(response)
         form.return_to.data = request.args.get("return_to", "")
+        focus(form, request.args.get("focus", ""))
     return render(
         step.template,
         step.fragment,
@@ -99,3 +101,12 @@ def answer_page(step: Step[F]) -> WResponse:
         uses_htmx=True,
         **step.context(form, response),
     )
+
+
+def focus(form: StepForm, name: str) -> None:
+    """Give the field ``name`` the ``autofocus`` attribute: a check page's Change link
+    (``page?focus=sex#sex-0``) then lands on the question, with or without JavaScript."""
+    if not name or name not in form or name in ("csrf_token", "version", "return_to"):
+        return
+    field = form[name]
+    field.render_kw = {**(field.render_kw or {}), "autofocus": True}  # a new dict: never shared

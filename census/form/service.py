@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from census.core.models import CountStatus, FormResponse, Household, utcnow
+from census.form import outcomes
 from census.form.committed import reread
 from census.form.held import hold as hold
 from census.form.held import take_held as take_held
@@ -278,6 +279,7 @@ def submit(db: Session, response: FormResponse, base_version: int | None) -> Sav
     household.set_status(CountStatus.COUNTED_ONLINE, at=now)
     db.commit()
     log.info("form sent")
+    outcomes.sent_confirmations(response.answers)
     fresh = reread(
         db,
         response,

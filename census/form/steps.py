@@ -6,16 +6,17 @@ class, a template, and what a valid POST saves and where it goes next. The check
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Response, request
 from werkzeug.wrappers import Response as WResponse
 
 from census.core import db
-from census.core.models import FormResponse
+from census.core.models import FormResponse, utcnow
 from census.core.render import htmx, render
-from census.form import bp, members, people, regions, service
-from census.form.common import opened, see_other, step_label, step_view
+from census.form import bp, members, outcomes, people, regions, rules, service
+from census.form.common import opened, reference_date, see_other, step_label, step_view, today
 from census.form.forms import (
     AddressForm,
     HousingForm,
@@ -25,6 +26,8 @@ from census.form.forms import (
     members_form_class,
 )
 from census.form.saving import Save, Step, answer_page
+
+log = logging.getLogger(__name__)
 
 
 def _return_to(form: StepForm) -> dict[str, Any]:
@@ -197,14 +200,24 @@ def member(key: str) -> WResponse:
         return see_other("form.members_step")
     is_head = answers.get("head") == key
     mismatches: list[Any] = []
+    asked: list[rules.Rule] | None = None
+    unanswered: list[rules.Rule] = []
 
     def save(form: MemberForm) -> Save | None:
+        nonlocal asked
         form.validate_on_submit()
         checked = people.check_identity(form, person, is_head, household)
         mismatches[:] = checked.mismatches
-        if not checked.ok or any(field.errors for field in form):
+        found = people.check_rules(
+            form, person, is_head, answers, reference_date(), today(), utcnow().isoformat()
+        )
+        asked, unanswered[:] = found.questions, found.unanswered
+        outcomes.rules_checked(found.fired, found.unanswered)
+        if not checked.ok or not found.ok or any(field.errors for field in form):
             return None
-        details = people.details_from(form, person, is_head, checked)
+        before = (person.get("details") or {}).get("confirmed") or {}
+        outcomes.rules_confirmed(before, found.confirmed)
+        details = people.details_from(form, person, is_head, checked, found.confirmed)
         return Save(people.set_details(key, details), after)
 
     def after(saved: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -219,7 +232,13 @@ def member(key: str) -> WResponse:
 
     def context(form: MemberForm, response: FormResponse) -> dict[str, Any]:
         shown = _person(response)
+        questions = asked
+        if questions is None:  # GET: what the saved answers still leave open
+            questions = people.saved_questions(shown, response.answers, reference_date(), today())
         return {
+            "questions": questions,
+            "summary_questions": unanswered,
+            "focus": request.args.get("focus", ""),
             "person": shown,
             "is_head": is_head,
             "from_register": shown.get("member_id") is not None,
@@ -252,8 +271,12 @@ def check() -> Response | WResponse:
     household, response = opened().household, opened().response
     if not service.is_complete(response.answers):
         return see_other("form.resume")
-    conflict = False
-    if request.method == "POST":
+    conflict = refused = False
+    questions = rules.open_questions(response.answers, reference_date(), today())
+    if request.method == "POST" and questions:  # corrected or confirmed first, then sent
+        refused = True
+        log.info("form send: questions open")
+    elif request.method == "POST":
         value = request.form.get("version", "")
         sane = value.isascii() and value.isdigit() and len(value) <= 10
         base = int(value) if sane and int(value) < 2**31 else None
@@ -263,6 +286,7 @@ def check() -> Response | WResponse:
         conflict, response = True, result.response
         if not service.is_complete(response.answers):
             return see_other("form.resume")
+        questions = rules.open_questions(response.answers, reference_date(), today())
     return render(
         "form/check.html",
         status=(200 if htmx else 409) if conflict else 200,
@@ -271,6 +295,8 @@ def check() -> Response | WResponse:
         version=response.version,
         summary=members.summary(db.session(), household, response.answers),
         conflict=conflict,
+        questions=questions,
+        refused=refused,
         step=step_label(5),
         uses_htmx=True,
     )

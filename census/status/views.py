@@ -8,7 +8,7 @@ sit in a URL, a session cookie or a browser's history. An htmx request gets only
 Throttles (see :mod:`census.core.lookup`): every POST counts against the client address; failed
 pairs count against the KK typed. Either way the answer is the same translated "too many tries"
 inside the page, with status 429 and ``Retry-After``. htmx 1.9 does not swap 4xx responses, so the
-fragment carries ``HX-Reswap`` and ``census/static/enhance-1.2.js`` lets htmx swap error responses
+fragment carries ``HX-Reswap`` and ``census/static/enhance-1.3.js`` lets htmx swap error responses
 the server marked that way.
 """
 
@@ -114,7 +114,7 @@ def _render(
     # A check's page may hold the numbers typed and an answer: never cache it anywhere.
     headers = {**(headers or {}), "Cache-Control": "no-store"}
     if status >= 400 and wants_fragment():
-        # Opt-in for enhance-1.2.js: this error answer is a fragment meant to be swapped.
+        # Opt-in for enhance-1.3.js: this error answer is a fragment meant to be swapped.
         headers["HX-Reswap"] = "outerHTML"
     page, extra = PAGES.get(request.endpoint or "", PAGES["status.check"])
     return render(

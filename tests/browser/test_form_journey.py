@@ -303,3 +303,52 @@ def test_interrupted_journey_resumes_on_another_phone(browser, live_server, app)
     with app.app_context():
         response = service.get_response(db.session(), made.household.id)
         assert response.answers["address"] == {"at_kk_address": "yes"}
+
+
+def _focused(page) -> str:
+    return page.evaluate("document.activeElement ? document.activeElement.id : ''")
+
+
+@pytest.mark.parametrize("js", [False, True], ids=["nojs", "js"])
+def test_an_unusual_answer_is_asked_with_focus_and_confirmed(browser, live_server, app, js) -> None:
+    """Rina's year typed 1910 instead of 2010: the page asks (older than the head, not the family
+    card's date), the error summary has the focus, two ticks accept it; a Change link on the check
+    page lands on its field; the household is sent."""
+    made = _made(app)
+    context = new_context(browser, javascript=js)
+    page = context.new_page()
+    page.javascript = js
+    try:
+        _enter(page, live_server.url, made, js=js)
+        _address_and_housing(page, js, moved=False)
+        _members(page, js)
+        _person(page, js, 0, "L", (12, 4, 1978))
+        _person(page, js, 1, "P", (3, 9, 1981), relationship="istri")
+        _person(page, js, 2, "P", (25, 1, 1910), marital="single", activity="other")
+        assert "Langkah 4 dari 6" in page.content()
+        page.wait_for_function("() => document.activeElement.id === 'error-summary'")
+        assert page.locator("#error-summary a[href='#confirm-birth_date_register']").count() == 1
+        _shot(page, "4-questions", js)
+        page.check("#confirm-birth_date_register")
+        page.check("#confirm-child_older_than_head")
+        _continue(page)
+        _person(
+            page,
+            js,
+            3,
+            "L",
+            (2, 1, 2024),
+            no_nik=True,
+            marital="single",
+            education="none",
+            activity="other",
+        )
+        assert "Langkah 5 dari 6" in page.content()
+        assert "sudah diperiksa: jawabannya benar" in page.content()
+        page.click("a[href*='focus=sex']")
+        page.wait_for_function("() => document.activeElement.id === 'sex-0'")
+        assert _focused(page) == "sex-0"
+        _continue(page)
+        _send_and_verify(page, app, made, live_server.url, js)
+    finally:
+        context.close()

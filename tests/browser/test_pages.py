@@ -59,7 +59,7 @@ def test_a_visitor_finds_their_way_without_javascript(page_nojs, live_server) ->
     page = page_nojs
     page.goto(live_server.url + "/")
     assert page.locator("h1").inner_text() == H1["id"]["/"]
-    assert "Sensus online sedang dibuka." in page.locator("main").inner_text()
+    assert "Sensus daring sedang dibuka." in page.locator("main").inner_text()
     page.get_by_role("link", name="Yang perlu disiapkan").click()
     page.wait_for_url("**/persiapan")
     assert page.locator("h1").inner_text() == "Yang perlu disiapkan"

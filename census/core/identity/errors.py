@@ -75,10 +75,12 @@ _MESSAGES: dict[str, Callable[..., LazyString]] = {
         "The NIK is on the KTP; the KK number is at the top of the family card."
     ),
     "mismatch.sex_female": lambda: _l(
-        "This NIK is coded for a woman (day 41-71), but the sex given is male."
+        "This NIK is a woman's (in a woman's NIK, 40 is added to the day of birth), but the "
+        "sex given is male."
     ),
     "mismatch.sex_male": lambda: _l(
-        "This NIK is coded for a man (day 01-31), but the sex given is female."
+        "This NIK is a man's (in a woman's NIK, 40 is added to the day of birth), but the sex "
+        "given is female."
     ),
     "mismatch.birth_date": lambda nik_date, given: _l(
         "The birth date in this NIK (digits 7 to 12) is %(nik_date)s, but the date of birth "

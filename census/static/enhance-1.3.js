@@ -9,7 +9,9 @@
       as a fragment to swap with an HX-Reswap header.
    2. Any other error, or no answer at all (offline, a dropped 2G connection), would leave the
       page unchanged and silent: say so at the top of the form that was sent, in the page's
-      language (the texts are data attributes of <body>). What was typed stays in the form. */
+      language (the texts are data attributes of <body>). What was typed stays in the form.
+   3. Focus after every swap, as a page load gives it without JavaScript (autofocus): the error
+      summary when the new content has one, otherwise the field a Change link named. */
 (function () {
   if (!window.htmx) {
     return;
@@ -44,6 +46,23 @@
           break;
         }
       }
+    }
+  });
+
+  htmx.onLoad(function (root) {
+    if (!root.querySelector) {
+      return;
+    }
+    var target = root.id === "error-summary" ? root : root.querySelector("#error-summary");
+    if (!target) {
+      target = root.hasAttribute && root.hasAttribute("autofocus") ? root : root.querySelector("[autofocus]");
+    }
+    // Never take the focus from where the person is typing (a list of the region cascade, or
+    // a field filled while the deferred scripts were still arriving on 2G).
+    var active = document.activeElement;
+    var free = !active || active === document.body || !document.body.contains(active) || root.contains(active);
+    if (target && free && target !== active) {
+      target.focus();
     }
   });
 
