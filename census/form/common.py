@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import current_app, g, make_response, redirect, request, url_for
+from flask import g, make_response, redirect, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WResponse
 
-from census.core import db
+from census.core import db, settings
 from census.core.models import FormResponse, Household
 from census.core.render import htmx
 from census.form import access, held, service
@@ -29,7 +29,8 @@ class Opened:
 
 
 def online_open() -> bool:
-    return bool(current_app.config["CENSUS_SCHEDULE"].online_open())
+    """Whether the form takes answers now (the schedule as staff last set it)."""
+    return settings.online_open()
 
 
 def see_other(endpoint: str, **values: Any) -> WResponse:
