@@ -11,7 +11,6 @@ from datetime import date
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 
 from census.core import db
 from census.core.local_models import PHASE_KEYS
@@ -22,7 +21,7 @@ from census.staff.helppoints import HelpPointFileError, import_help_points
 
 def _refused(error: service.ChangeRefused) -> click.ClickException:
     db.session().rollback()
-    with force_locale("en"):
+    with current_app.test_request_context("/?lang=en"):  # the reason, in English
         return click.ClickException(f"{error.field}: {error.message}")
 
 

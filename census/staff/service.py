@@ -41,7 +41,7 @@ class ChangeRefused(ValueError):
     """A change that fails a check: ``field`` is the form field the ``message`` belongs to."""
 
     def __init__(self, field: str, message: Any) -> None:
-        super().__init__(str(message))
+        super().__init__(field)
         self.field = field
         self.message = message
 
