@@ -160,6 +160,12 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
         # Look-up throttles (census/lookup.py): per client address, and failed pairs per KK.
         "LOOKUP_LIMITS": env.get("LOOKUP_LIMITS", "10/minute;100/day"),
         "LOOKUP_FAILS_PER_KK": env.get("LOOKUP_FAILS_PER_KK", "5/hour"),
+        # Staff sign-in (census/staff/auth.py): tries per client address and per account, and
+        # how long a staff session lasts idle and at most.
+        "STAFF_SIGNIN_LIMITS": env.get("STAFF_SIGNIN_LIMITS", "10/minute;50/day"),
+        "STAFF_FAILS_PER_ACCOUNT": env.get("STAFF_FAILS_PER_ACCOUNT", "10/hour"),
+        "STAFF_IDLE_MINUTES": float(env.get("STAFF_IDLE_MINUTES", "30")),
+        "STAFF_SESSION_HOURS": float(env.get("STAFF_SESSION_HOURS", "12")),
         "SITE_URL": env.get("SITE_URL", "").rstrip("/"),
         "LIMITS_ENABLED": env.get("LIMITS_ENABLED", "1") != "0",
         "KEY_PREFIX": env.get("CENSUS_KEY_PREFIX", "census"),

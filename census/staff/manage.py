@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as WResponse
 
 from census.core import db, settings
 from census.core.local_models import Announcement, HelpPoint, StaffAccount
+from census.core.models import RegionLevel
 from census.core.regions import ancestors, get_region
 from census.core.render import render
 from census.staff import audit, auth, bp, service
@@ -73,7 +74,7 @@ def _region_page(code: str, status: int = 200, **context: Any) -> Response:
         trail=ancestors(session, region.code)[:-1] if region else [],
         own_target=settings.own_target(region.code) if region else None,
         target=settings.target_percent(region_code),
-        has_target=region is not None and region.level <= 3,
+        has_target=region is not None,
         notices=query.order_by(Announcement.starts_on.desc()).all(),
         points=settings.help_points(region_code, limit=None) if region else [],
         **forms,
@@ -86,7 +87,8 @@ def _region_for(code: str) -> tuple[StaffAccount, str | None]:
     if code == COUNTRY:
         return auth.require(None), None
     account = auth.require(code)
-    if get_region(db.session(), code) is None:
+    found = get_region(db.session(), code)
+    if found is None or found.level > RegionLevel.DISTRICT:  # a village has no page of its own
         abort(404)
     return account, code
 
