@@ -185,3 +185,36 @@ def test_sign_in_is_throttled_per_account(app) -> None:
         )
         codes.append(response.status_code)
     assert codes == [200, 200, 200, 429]
+
+
+def test_a_disabled_account_is_signed_out_and_cannot_sign_in(app) -> None:
+    client = app.test_client()
+    secret = set_up(app, client, "gone@bps.go.id", "national")
+    assert sign_in(client, "gone@bps.go.id", secret).status_code == 303
+    result = app.test_cli_runner().invoke(args=["census", "staff", "disable", "gone@bps.go.id"])
+    assert result.exit_code == 0 and "1 sessions ended" in result.output
+    assert client.get("/staf").status_code == 303
+    again = app.test_client().post(
+        "/staf/masuk?lang=en",
+        data={"email": "gone@bps.go.id", "password": PASSWORD, "code": previous_code(secret)},
+    )
+    assert "The email address or the password is not right." in again.text
+    unknown = app.test_cli_runner().invoke(args=["census", "staff", "disable", "x@y.go.id"])
+    assert unknown.exit_code != 0
+
+
+def test_staff_pages_fit_in_14_kb_in_both_languages(app) -> None:
+    from tests.browser_fixtures import gzipped_size
+
+    path = add_account(app, "new@bps.go.id", "national")
+    client = app.test_client()
+    for lang in ("id", "en"):
+        setup = client.get(f"{path}?lang={lang}")
+        assert setup.status_code == 200
+        assert gzipped_size(setup.data) <= 14 * 1024
+    staff = staff_client(app, "blora@blora.go.id", "region", "33.16")
+    for lang in ("id", "en"):
+        for page in ("/staf", "/staf/wilayah/33.16", "/staf/wilayah/33.16.01"):
+            response = staff.get(f"{page}?lang={lang}")
+            assert response.status_code == 200
+            assert gzipped_size(response.data) <= 14 * 1024, page

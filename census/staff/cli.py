@@ -54,6 +54,18 @@ def add_command(email: str, role: str, region_code: str | None) -> None:
     click.echo(f"set-up link (valid 24 hours, works once): {base}/staf/mulai/{token}")
 
 
+@staff_group.command("disable")
+@click.argument("email")
+@with_appcontext
+def disable_command(email: str) -> None:
+    """Stop an account from signing in and end all its sessions."""
+    try:
+        ended = service.disable_account(db.session(), COMMAND_LINE, email)
+    except service.ChangeRefused as error:
+        raise _refused(error) from None
+    click.echo(f"account disabled, {ended} sessions ended")
+
+
 @click.command("set-target")
 @click.argument("code")
 @click.argument("percent", type=int)

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as WResponse
 from census.core import db, settings
 from census.core.local_models import Announcement, HelpPoint, StaffAccount
 from census.core.models import RegionLevel
-from census.core.regions import ancestors, get_region
+from census.core.regions import ancestors, children, get_region
 from census.core.render import render
 from census.staff import audit, auth, bp, service
 from census.staff.forms import (
@@ -71,7 +71,10 @@ def _region_page(code: str, status: int = 200, **context: Any) -> Response:
         status=status,
         region=region,
         code=code,
-        trail=ancestors(session, region.code)[:-1] if region else [],
+        trail=[r for r in ancestors(session, region.code)[:-1] if _covered(r.code)]
+        if region
+        else [],
+        kids=children(session, region.code) if region and region.level < 3 else [],
         own_target=settings.own_target(region.code) if region else None,
         target=settings.target_percent(region_code),
         has_target=region is not None,
@@ -80,6 +83,11 @@ def _region_page(code: str, status: int = 200, **context: Any) -> Response:
         **forms,
         **extra,
     )
+
+
+def _covered(code: str) -> bool:
+    account = auth.current_account()
+    return account is not None and auth.covers(account, code)
 
 
 def _region_for(code: str) -> tuple[StaffAccount, str | None]:

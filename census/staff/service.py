@@ -27,6 +27,7 @@ from census.core.local_models import (
     PhaseChange,
     RegionTarget,
     StaffAccount,
+    StaffSession,
 )
 from census.core.models import RegionLevel, utcnow
 from census.core.regions import get_region
@@ -89,6 +90,20 @@ def add_account(
     audit.record(session, actor, "staff.add", email, f"role={role} region={region_code or '-'}")
     session.commit()
     return token
+
+
+def disable_account(session: Session, actor: str, email: str) -> int:
+    """Stop an account from signing in and end its sessions; returns the sessions ended."""
+    account = settings_account(session, email.strip().lower())
+    if account is None:
+        raise ChangeRefused("email", _l("There is no account with this email address."))
+    account.active = False
+    account.setup_hash = None
+    ended = session.execute(delete(StaffSession).where(StaffSession.account_id == account.id))
+    count = int(getattr(ended, "rowcount", 0) or 0)
+    audit.record(session, actor, "staff.disable", account.email, f"{count} sessions ended")
+    session.commit()
+    return count
 
 
 def settings_account(session: Session, email: str) -> StaffAccount | None:
