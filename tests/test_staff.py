@@ -218,3 +218,17 @@ def test_staff_pages_fit_in_14_kb_in_both_languages(app) -> None:
             response = staff.get(f"{page}?lang={lang}")
             assert response.status_code == 200
             assert gzipped_size(response.data) <= 14 * 1024, page
+
+
+def test_sign_in_is_throttled_per_address(app) -> None:
+    app.config["STAFF_SIGNIN_LIMITS"] = "3/minute"
+    client = app.test_client()
+    codes = [
+        client.post(
+            "/staf/masuk",
+            data={"email": f"u{i}@bps.go.id", "password": "wrong", "code": "123456"},
+        ).status_code
+        for i in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+    assert client.get("/staf/masuk").status_code == 200  # reading the page is not a try
