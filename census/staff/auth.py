@@ -14,7 +14,7 @@ import hmac
 import secrets
 import time
 from collections.abc import Callable
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any
 
@@ -113,15 +113,29 @@ signin_limit: Callable[..., Any] = limiter.shared_limit(
 )
 
 
-def take_account_try(email: str) -> None:
-    """Count a sign-in try against the address typed, or raise ``TooManyRequests``."""
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
-        return
+def _account_limit(email: str) -> tuple[Any, tuple[str, ...]]:
     item = parse(current_app.config.get("STAFF_FAILS_PER_ACCOUNT", "10/hour"))
     digest = hashlib.sha256(("staff/" + email.strip().lower()).encode()).hexdigest()[:32]
-    keys = (key_prefix(), "staff-fails", digest)
+    return item, (key_prefix(), "staff-fails", digest)
+
+
+def take_account_try(email: str) -> None:
+    """Count a sign-in try against the address typed, or raise ``TooManyRequests``.
+
+    Counted before the password is checked (one atomic step in the store), so tries sent at
+    the same moment from many addresses cannot all slip through.
+    """
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return
+    item, keys = _account_limit(email)
     if not limiter.limiter.hit(item, *keys):
         refuse(item, *keys)
+
+
+def clear_account_tries(email: str) -> None:
+    """Forget the tries of an address after a sign-in with the right password and code."""
+    if current_app.config.get("RATELIMIT_ENABLED", True):
+        limiter.limiter.clear(*_account_limit(email))
 
 
 # --- sessions ----------------------------------------------------------------------------------
@@ -180,7 +194,7 @@ def current_account() -> StaffAccount | None:
         _forget_cookie()
         return None
     now = utcnow()
-    if _aware(row.last_seen_at) + _idle() < now or _aware(row.created_at) + _longest() < now:
+    if as_utc(row.last_seen_at) + _idle() < now or as_utc(row.created_at) + _longest() < now:
         session.delete(row)
         session.commit()
         _forget_cookie()
@@ -193,7 +207,8 @@ def current_account() -> StaffAccount | None:
     return row.account
 
 
-def _aware(moment: Any) -> Any:
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` with its time zone (SQLite returns stored UTC times without one)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

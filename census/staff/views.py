@@ -53,6 +53,7 @@ def sign_in() -> Response | WResponse:
                 auth.start_session(session, account)
                 audit.record(session, account.email, "staff.sign_in")
                 session.commit()
+                auth.clear_account_tries(form.email.data)
                 return _see_other("staff.home")
     return render("staff/sign_in.html", form=form, ready=request.args.get("siap") == "1")
 
@@ -110,7 +111,7 @@ def _setup_account(token: str) -> tuple[StaffAccount | None, bool]:
     if account is None:
         return None, False
     expires = account.setup_expires_at
-    return account, expires is None or auth._aware(expires) < utcnow()
+    return account, expires is None or auth.as_utc(expires) < utcnow()
 
 
 def _qr(uri: str) -> Markup:
