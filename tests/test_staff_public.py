@@ -39,8 +39,8 @@ def test_a_regency_sets_its_target_posts_a_notice_and_imports_help_points(app) -
     for path in ("/wilayah/33.16.json", "/wilayah/33.16.01.json"):  # a district takes its parent's
         assert public.get(path).json["target_percent"] == 45.0
     assert "45" in public.get("/wilayah/33.16.csv").text.splitlines()[1]
-    assert "45" in public.get("/wilayah/33.16?lang=en").text
-    assert "45" in public.get("/presentasi/33.16?lang=en").text
+    assert "45.0%" in public.get("/wilayah/33.16?lang=en").text
+    assert "45.0%" in public.get("/presentasi/33.16?lang=en").text
     assert public.get("/wilayah/33.17.json").json["target_percent"] == 23.0
 
     posted = staff.post(
@@ -252,3 +252,15 @@ def test_the_audit_log_is_readable_and_exportable_by_national_staff(app) -> None
     lines = exported.text.splitlines()
     assert lines[0] == "at,actor,action,target,detail,source"
     assert any("target.set,33.16,target 30%,127.0.0.1" in line for line in lines)
+
+
+def test_a_new_target_shows_at_once_with_the_figures_cached_in_redis(redis_app) -> None:
+    public = redis_app.test_client()
+    assert "23.0%" in public.get("/wilayah/33.16?lang=en").text  # the body is cached now
+    assert public.get("/wilayah/33.16.json").json["target_percent"] == 23.0
+    result = redis_app.test_cli_runner().invoke(args=["census", "set-target", "33.16", "61"])
+    assert result.exit_code == 0, result.output
+    page = public.get("/wilayah/33.16?lang=en").text
+    assert "61.0%" in page and "23.0%" not in page
+    assert public.get("/wilayah/33.16.json").json["target_percent"] == 61.0
+    assert "61.0%" in public.get("/presentasi/33.16?lang=en").text
