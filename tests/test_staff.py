@@ -39,6 +39,9 @@ def test_national_and_regency_accounts_set_up_from_the_command_line_and_sign_in(
     assert "Kabupaten Blora (33.16)" in home.text
     assert "pusat@bps.go.id" not in home.text
     assert "Audit log" in national.get("/staf?lang=en").text
+    picked = national.get("/staf?code=33.16")
+    assert picked.status_code == 303 and picked.headers["Location"].endswith("/staf/wilayah/33.16")
+    assert "There is no region with this code." in national.get("/staf?code=99&lang=en").text
     with app.app_context():
         account = db.session().scalar(
             select(StaffAccount).where(StaffAccount.email == "blora@blora.go.id")

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as WResponse
 
 from census.core import db
 from census.core.local_models import StaffAccount
-from census.core.models import utcnow
+from census.core.models import RegionLevel, utcnow
 from census.core.regions import get_region
 from census.core.render import render
 from census.staff import audit, auth, bp
@@ -93,7 +93,8 @@ def home() -> Response | WResponse:
     pick = RegionPickForm(request.args)
     if request.args.get("code"):
         code = (pick.code.data or "").strip()
-        if get_region(db.session(), code) is not None:
+        found = get_region(db.session(), code)
+        if found is not None and found.level <= RegionLevel.DISTRICT:
             return _see_other("staff.region", code=code)
         pick.code.errors = [_("There is no region with this code.")]
     region = get_region(db.session(), account.region_code) if account.region_code else None
