@@ -13,7 +13,9 @@ from census.core.local_models import AuditEntry, StaffAccount, StaffSession
 from census.core.models import utcnow
 from census.staff.auth import token_hash
 from tests.staff_helpers import (
+    LINK,
     PASSWORD,
+    SECRET,
     add_account,
     previous_code,
     set_up,
@@ -235,3 +237,22 @@ def test_sign_in_is_throttled_per_address(app) -> None:
     ]
     assert codes == [200, 200, 200, 429]
     assert client.get("/staf/masuk").status_code == 200  # reading the page is not a try
+
+
+def test_a_reset_gives_a_new_set_up_link_and_ends_the_old_key(app) -> None:
+    client = app.test_client()
+    old_secret = set_up(app, client, "lost@bps.go.id", "national")
+    assert sign_in(client, "lost@bps.go.id", old_secret).status_code == 303
+    result = app.test_cli_runner().invoke(args=["census", "staff", "reset", "lost@bps.go.id"])
+    assert result.exit_code == 0 and "/staf/mulai/" in result.output
+    assert client.get("/staf").status_code == 303  # signed out
+    path = LINK.search(result.output).group(0)
+    fresh = app.test_client()
+    page = fresh.get(path)
+    assert page.status_code == 200 and old_secret not in page.text
+    new_secret = SECRET.search(page.text).group(1)
+    code = previous_code(new_secret)
+    done = fresh.post(path, data={"password": PASSWORD, "confirm": PASSWORD, "code": code})
+    assert done.status_code == 303
+    assert sign_in(fresh, "lost@bps.go.id", new_secret).status_code == 303
+    assert ("command line", "staff.reset", "command line") in audit_actions(app)

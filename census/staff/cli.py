@@ -50,8 +50,24 @@ def add_command(email: str, role: str, region_code: str | None) -> None:
         token = service.add_account(db.session(), COMMAND_LINE, email, role, region_code)
     except service.ChangeRefused as error:
         raise _refused(error) from None
+    click.echo(_link(token))
+
+
+def _link(token: str) -> str:
     base = current_app.config.get("SITE_URL") or "http://localhost:5000"
-    click.echo(f"set-up link (valid 24 hours, works once): {base}/staf/mulai/{token}")
+    return f"set-up link (valid 24 hours, works once): {base}/staf/mulai/{token}"
+
+
+@staff_group.command("reset")
+@click.argument("email")
+@with_appcontext
+def reset_command(email: str) -> None:
+    """Print a new set-up link (new password and TOTP key); ends the account's sessions."""
+    try:
+        token = service.reset_account(db.session(), COMMAND_LINE, email)
+    except service.ChangeRefused as error:
+        raise _refused(error) from None
+    click.echo(_link(token))
 
 
 @staff_group.command("disable")

@@ -92,6 +92,24 @@ def add_account(
     return token
 
 
+def reset_account(session: Session, actor: str, email: str) -> str:
+    """A new set-up link for an account: new TOTP key, no password, every session ended."""
+    account = settings_account(session, email.strip().lower())
+    if account is None:
+        raise ChangeRefused("email", _l("There is no account with this email address."))
+    token = secrets.token_urlsafe(32)
+    account.password_hash = None
+    account.totp_secret = new_totp_secret()
+    account.totp_last_step = None
+    account.setup_hash = token_hash(token)
+    account.setup_expires_at = utcnow() + timedelta(hours=SETUP_HOURS)
+    account.active = True
+    session.execute(delete(StaffSession).where(StaffSession.account_id == account.id))
+    audit.record(session, actor, "staff.reset", account.email)
+    session.commit()
+    return token
+
+
 def disable_account(session: Session, actor: str, email: str) -> int:
     """Stop an account from signing in and end its sessions; returns the sessions ended."""
     account = settings_account(session, email.strip().lower())
