@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from census.demo import views as demo
     from census.outreach import views as outreach
     from census.pages import views as pages
+    from census.staff import bp as staff
     from census.status import embed
     from census.status import views as status
 
@@ -65,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(outreach.bp)
     app.register_blueprint(demo.bp)
     app.register_blueprint(embed.bp)
+    app.register_blueprint(staff)
 
     _quiet_access_logs()
     _log_to_stderr()

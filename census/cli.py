@@ -88,7 +88,10 @@ def init_app(app: Flask) -> None:
     """Register the command group and the commands other modules contribute."""
     from census.register import cli as register
     from census.register import demo as demo_data
+    from census.staff import cli as staff
 
     census_cli.add_command(register.import_register_command)
     census_cli.add_command(demo_data.demo_data_command)
+    for staff_command in staff.COMMANDS:
+        census_cli.add_command(staff_command)
     app.cli.add_command(census_cli)

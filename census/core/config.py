@@ -162,6 +162,12 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
         "LOOKUP_FAILS_PER_KK": env.get("LOOKUP_FAILS_PER_KK", "5/hour"),
         # Checks of a proof code (/bukti/<code>) per client address.
         "PROOF_LIMITS": env.get("PROOF_LIMITS", "10/minute;200/day"),
+        # Staff sign-in (census/staff/auth.py): tries per client address and per account, and
+        # how long a staff session lasts idle and at most.
+        "STAFF_SIGNIN_LIMITS": env.get("STAFF_SIGNIN_LIMITS", "10/minute;50/day"),
+        "STAFF_FAILS_PER_ACCOUNT": env.get("STAFF_FAILS_PER_ACCOUNT", "10/hour"),
+        "STAFF_IDLE_MINUTES": float(env.get("STAFF_IDLE_MINUTES", "30")),
+        "STAFF_SESSION_HOURS": float(env.get("STAFF_SESSION_HOURS", "12")),
         "SITE_URL": env.get("SITE_URL", "").rstrip("/"),
         # A room with no internet (``make meeting``): no links to other hosts (WhatsApp, credits).
         "CENSUS_OFFLINE": env.get("CENSUS_OFFLINE", "0") == "1",

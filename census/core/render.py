@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_htmx import HTMX
 from markupsafe import Markup
 
+from census.core import settings
 from census.core.i18n import asked_language, current_language
 
 htmx = HTMX()
@@ -45,7 +46,7 @@ def init_app(app: Flask) -> None:
     def _navigation() -> dict[str, Any]:
         def main_nav() -> list[tuple[str, Any]]:
             # "Fill in the census" only while the online form takes answers.
-            hidden = set() if app.config["CENSUS_SCHEDULE"].online_open() else {"form.start"}
+            hidden = set() if settings.online_open() else {"form.start"}
             return [
                 (ep, label)
                 for ep, label in MAIN_NAV
@@ -87,7 +88,7 @@ def chrome(part: str) -> Markup:
         request.endpoint,
         asked_language(),
         request.script_root,
-        current_app.config["CENSUS_SCHEDULE"].online_open(),
+        settings.online_open(),
     )
     parts = _remembered("chrome")
     html = parts.get(key)

@@ -8,12 +8,12 @@ from datetime import date
 from functools import wraps
 from typing import Any
 
-from flask import current_app, g, make_response, redirect, request, url_for
+from flask import g, make_response, redirect, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WResponse
 
-from census.core import db
+from census.core import db, settings
 from census.core.config import census_today
 from census.core.models import FormResponse, Household
 from census.core.render import htmx
@@ -31,12 +31,13 @@ class Opened:
 
 
 def online_open() -> bool:
-    return bool(current_app.config["CENSUS_SCHEDULE"].online_open())
+    """Whether the form takes answers now (the schedule as staff last set it)."""
+    return settings.online_open()
 
 
 def reference_date() -> date:
     """The census reference date at which ages are counted: the online phase's first day."""
-    return current_app.config["CENSUS_SCHEDULE"].online_start  # type: ignore[no-any-return]
+    return settings.effective_schedule().online_start
 
 
 def today() -> date:

@@ -10,6 +10,7 @@ from census.core import db
 from census.core.lookup import NumbersForm, find_household, lookup_limit, lookup_limit_unless
 from census.core.models import Household
 from census.core.render import render
+from census.core.settings import help_point_row, help_points_for_kk
 from census.form import access, bp, service, waiting
 from census.form.common import online_open, opened, see_other, step_view
 from census.form.forms import EnterPinForm, SetPinForm
@@ -25,6 +26,7 @@ def start() -> Response | WResponse:
         return see_other("form.resume")
     form = NumbersForm()
     not_found = False
+    help_points: list[dict[str, str]] = []
     if form.validate_on_submit():
         found = find_household(*form.numbers)
         if found.household is not None:
@@ -34,11 +36,13 @@ def start() -> Response | WResponse:
             access.begin_entry(found.household.id)
             return see_other("form.pin")
         not_found = True
+        help_points = [help_point_row(p) for p in help_points_for_kk(form.numbers[0])]
     return render(
         "form/start.html",
         "form/_start.html",
         form=form,
         not_found=not_found,
+        help_points=help_points,
         online=online_open(),
     )
 

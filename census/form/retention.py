@@ -9,10 +9,9 @@ a household's ``form_response`` row removes them.
 from __future__ import annotations
 
 import click
-from flask import current_app
 from sqlalchemy import update
 
-from census.core import db
+from census.core import db, settings
 from census.core.config import census_today
 from census.core.models import FormResponse
 from census.form import bp
@@ -32,7 +31,7 @@ def forget_pins() -> int:
 @click.option("--force", is_flag=True, help="Run even though the field phase is not over.")
 def forget_pins_command(force: bool) -> None:
     """Delete every household's PIN hash once the field phase is over."""
-    phase = current_app.config["CENSUS_SCHEDULE"].phase(census_today())
+    phase = settings.effective_schedule().phase(census_today())
     if phase != "after" and not force:
         raise click.ClickException(
             f"the census is in its '{phase}' phase; PINs are still needed (use --force to override)"

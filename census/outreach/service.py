@@ -29,7 +29,7 @@ from flask import current_app
 from sqlalchemy import Date, cast, false, func, select
 from sqlalchemy.orm import Session
 
-from census.core import cache
+from census.core import cache, settings
 from census.core.config import census_today
 from census.core.models import CountStatus, Household, Region, RegionLevel
 from census.core.regions import ancestors, children, get_region, level_of
@@ -64,9 +64,10 @@ def cache_seconds() -> float:
     return min(60.0, float(current_app.config.get("CENSUS_CACHE_SECONDS", 60)))
 
 
-def target_percent() -> float:
-    """The participation target drawn on the charts (config ``CENSUS_TARGET_PERCENT``)."""
-    return float(current_app.config["CENSUS_TARGET_PERCENT"])
+def target_percent(code: str | None = None) -> float:
+    """The participation target drawn on the charts: the region's own, else its nearest
+    parent's, else ``CENSUS_TARGET_PERCENT`` (read per request: a change shows at once)."""
+    return settings.target_percent(code)
 
 
 # --- protection ------------------------------------------------------------------------------
@@ -283,7 +284,7 @@ def region_figures(session: Session, code: str | None) -> dict[str, Any]:
         **table,
         "daily": daily,
         "today": daily[-1],
-        "target_percent": target_percent(),
+        "target_percent": target_percent(code),
         "child_level": (table["level"] or 0) + 1,
         "children_have_pages": (table["level"] or 0) + 1 in PAGE_LEVELS,
     }

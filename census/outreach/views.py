@@ -25,12 +25,13 @@ from flask import (
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from census.core import cache, db
+from census.core import cache, db, settings
 from census.core.i18n import asked_language, current_language
 from census.core.models import RegionLevel
 from census.core.qr import own_path, qr_markup, qr_svg, site_url
 from census.core.regions import ancestors, children, get_region, level_of
 from census.core.render import render
+from census.core.settings import help_point_row
 from census.outreach.figures import cell, charts, pct, updated_text
 from census.outreach.service import (
     cache_seconds,
@@ -55,6 +56,8 @@ CSV_FIELDS = (
     "target_percent",
     "updated_at",
 )
+
+HELP_FIELDS = ("village_code", "name", "address", "hours", "phone")
 
 
 @bp.app_context_processor
@@ -83,7 +86,13 @@ def region(code: str) -> Response:
         return redirect(url_for(".region", code=code[:8]), 302)  # type: ignore[return-value]
     _region_or_404(code)
     figures = region_figures(db.session(), code)
-    return render("outreach/region.html", figures=figures, body=_body(figures))
+    return render(
+        "outreach/region.html",
+        figures=figures,
+        body=_body(figures),
+        notices=settings.announcements(code),
+        help_points=settings.help_points(code),
+    )
 
 
 def _body(figures: dict[str, Any]) -> Markup:
@@ -98,6 +107,7 @@ def _body(figures: dict[str, Any]) -> Markup:
             "outreach:body",
             figures["code"] or "id",
             figures["computed_at"],
+            str(figures["target_percent"]),  # a target set by staff shows at once
             current_language(),
             asked_language() or "",
         )
@@ -130,6 +140,7 @@ def region_json(code: str) -> Response:
             for row in figures["children"]
         ],
         "daily": figures["daily"],
+        "help_points": [help_point_row(p) for p in settings.help_points(code, limit=None)],
         "notes": {"<10": "between 1 and 9 households", "x": "withheld to protect a small count"},
     }
     return _open_data(jsonify(body))
@@ -148,6 +159,20 @@ def region_csv(code: str) -> Response:
         writer.writerow({**row, **extra})
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'inline; filename="wilayah-{code}.csv"'
+    return _open_data(response)
+
+
+@bp.get("/wilayah/<code>/bantuan.csv")
+def help_points_csv(code: str) -> Response:
+    """The region's help points ("tempat bantuan") as CSV, in the import's columns."""
+    _region_or_404(code)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=HELP_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for point in settings.help_points(code, limit=None):
+        writer.writerow(help_point_row(point))
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'inline; filename="bantuan-{code}.csv"'
     return _open_data(response)
 
 

@@ -1,7 +1,8 @@
 """What the information pages need to know: the census phases as of today, and share links.
 
 The phase dates come from configuration (``CENSUS_SCHEDULE``) because SP2020 moved both its online
-deadline and its field visits; the pages describe whatever the deployment configures.
+deadline and its field visits; national staff may move them again (``census.core.settings``
+merges their changes), and the pages describe the effective schedule.
 """
 
 from __future__ import annotations

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, url_for
+from flask import Blueprint, Response, url_for
 from flask_babel import gettext as _
 
+from census.core import settings
 from census.core.config import census_today
 from census.core.render import render
 from census.pages.service import (
@@ -51,7 +52,7 @@ def action_url(endpoint: str, fallback: str) -> str:
 
 
 def _today_context() -> dict[str, Any]:
-    schedule = current_app.config["CENSUS_SCHEDULE"]
+    schedule = settings.effective_schedule()
     today = census_today()
     return {
         "schedule": schedule,
@@ -64,13 +65,19 @@ def _today_context() -> dict[str, Any]:
 @bp.get("/")
 def home() -> Response:
     """The home page: what the census is, today's phase and the two main actions."""
-    return render("pages/home.html", **_today_context())
+    return render("pages/home.html", notices=settings.announcements(None), **_today_context())
 
 
 @bp.get("/jadwal")
 def schedule() -> Response:
     """The phases from configuration, today's highlighted, and what happens next in each."""
-    return render("pages/schedule.html", sp2020=SP2020, **_today_context())
+    return render(
+        "pages/schedule.html",
+        sp2020=SP2020,
+        history=settings.schedule_history(),
+        notices=settings.announcements(None),
+        **_today_context(),
+    )
 
 
 @bp.get("/persiapan")

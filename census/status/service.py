@@ -12,6 +12,7 @@ check is kept.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections import Counter
@@ -21,7 +22,7 @@ from typing import Any, NamedTuple
 
 from flask import current_app
 
-from census.core import db
+from census.core import db, settings
 from census.core.config import Schedule, census_today
 from census.core.lookup import find_household
 from census.core.models import CountStatus, Household
@@ -64,6 +65,8 @@ class Answer:
     counted_at: datetime | None = None
     proof_tail: str | None = None
     retry_after: int | None = None
+    #: For a pair not found: help points in the typed KK's region of issue.
+    help_points: tuple[dict[str, str], ...] = ()
 
     @property
     def counted(self) -> bool:
@@ -79,8 +82,8 @@ class Wilayah(NamedTuple):
 
 
 def today_phase() -> tuple[Schedule, str]:
-    """The configured schedule and today's phase on the census clock (WIB)."""
-    schedule: Schedule = current_app.config["CENSUS_SCHEDULE"]
+    """The effective schedule (configuration plus staff changes) and today's phase (WIB)."""
+    schedule = settings.effective_schedule()
     return schedule, schedule.phase(census_today())
 
 
@@ -100,6 +103,11 @@ def check(kk_number: str, nik_number: str) -> Answer:
     """Look the pair up (throttled per KK by :func:`find_household`) and decide the answer."""
     household = find_household(kk_number, nik_number).household
     answer = answer_for(household)
+    if household is None:
+        points = settings.help_points_for_kk(kk_number)
+        answer = dataclasses.replace(
+            answer, help_points=tuple(settings.help_point_row(p) for p in points)
+        )
     if household is not None and household.is_demo:
         log.info("status_check outcome=%s (demo, not counted)", answer.kind)
     else:

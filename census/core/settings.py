@@ -1,0 +1,210 @@
+"""What staff changed, read by every capability: the effective schedule, targets, notices, help.
+
+The environment gives the defaults (``CENSUS_SCHEDULE``, ``CENSUS_TARGET_PERCENT``); national and
+region staff override them in the database (``census/staff/`` writes, this module reads). Each
+value is read from the database once per request, never cached across requests, so a change
+made on one app server is followed by every other at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import current_app, g
+from sqlalchemy import or_, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from census.core import db
+from census.core.config import Schedule, census_today
+from census.core.i18n import current_language
+from census.core.local_models import Announcement, HelpPoint, PhaseChange, RegionTarget
+from census.core.regions import level_of
+
+log = logging.getLogger(__name__)
+
+
+def configured_schedule() -> Schedule:
+    """The schedule from the environment (``CENSUS_SCHEDULE``), before any change by staff."""
+    return current_app.config["CENSUS_SCHEDULE"]
+
+
+def phase_changes() -> list[PhaseChange]:
+    """Every phase change, oldest first (read once per request)."""
+    cached = g.get("census_phase_changes")
+    if cached is None:
+        cached = g.census_phase_changes = _read_phase_changes()
+    return cached
+
+
+def _read_phase_changes() -> list[PhaseChange]:
+    query = select(PhaseChange).order_by(PhaseChange.changed_at, PhaseChange.id)
+    session = db.session()
+    try:
+        return list(session.scalars(query))
+    except SQLAlchemyError as exc:
+        # An error page after a failed statement (a lock timeout): its transaction is aborted.
+        session.rollback()
+        log.warning("schedule changes unreadable: %s", type(exc).__name__)
+    try:
+        return list(session.scalars(query))
+    except SQLAlchemyError:
+        session.rollback()
+        return []  # the database is down: the configured schedule, on an error page
+
+
+def merge(base: Schedule, changes: list[PhaseChange]) -> Schedule:
+    """``base`` with the newest change of each phase applied."""
+    values: dict[str, date] = {}
+    for change in changes:
+        values[change.phase] = change.new_date
+    return dataclasses.replace(base, **values) if values else base
+
+
+def effective_schedule() -> Schedule:
+    """The schedule every phase-dependent answer follows: configuration plus staff changes."""
+    return merge(configured_schedule(), phase_changes())
+
+
+def forget_schedule() -> None:
+    """Read the schedule again on its next use in this request (after a change)."""
+    g.pop("census_phase_changes", None)
+
+
+def online_open() -> bool:
+    """Whether the online form takes answers now, on the effective schedule."""
+    return effective_schedule().online_open()
+
+
+def today_phase() -> tuple[Schedule, str]:
+    """The effective schedule and today's phase on the census clock (WIB)."""
+    schedule = effective_schedule()
+    return schedule, schedule.phase(census_today())
+
+
+@dataclass(frozen=True)
+class ScheduleMove:
+    """One change as the schedule page tells it: which date, from when, to when."""
+
+    phase: str
+    old_date: date
+    new_date: date
+
+    @property
+    def later(self) -> bool:
+        return self.new_date > self.old_date
+
+
+def schedule_history() -> list[ScheduleMove]:
+    """The phase changes, oldest first, for ``/jadwal``."""
+    return [ScheduleMove(c.phase, c.old_date, c.new_date) for c in phase_changes()]
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+
+def _chain(code: str) -> list[str]:
+    """``code`` and its parents' codes, deepest first (``33.16.01`` -> 33.16.01, 33.16, 33)."""
+    parts = code.split(".")
+    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+def target_percent(code: str | None) -> float:
+    """The region's own target, else its nearest parent's, else ``CENSUS_TARGET_PERCENT``."""
+    default = float(current_app.config["CENSUS_TARGET_PERCENT"])
+    if not code or level_of(code) is None:
+        return default
+    chain = _chain(code)
+    query = select(RegionTarget.region_code, RegionTarget.percent).where(
+        RegionTarget.region_code.in_(chain)
+    )
+    found = {region: percent for region, percent in db.session().execute(query)}
+    for candidate in chain:
+        if candidate in found:
+            return float(found[candidate])
+    return default
+
+
+def own_target(code: str) -> int | None:
+    """The target set on this region itself (None: it takes its parent's)."""
+    row = db.session().get(RegionTarget, code)
+    return row.percent if row is not None else None
+
+
+# --- announcements -----------------------------------------------------------------------------
+
+
+def announcements(code: str | None, today: date | None = None) -> list[dict[str, Any]]:
+    """The notices shown today for ``code`` (its own, its parents' and the country's)."""
+    today = today or census_today()
+    regions: list[Any] = [Announcement.region_code.is_(None)]
+    if code and level_of(code) is not None:
+        regions.append(Announcement.region_code.in_(_chain(code)))
+    query = (
+        select(Announcement)
+        .where(or_(*regions))
+        .where(Announcement.starts_on <= today)
+        .where(or_(Announcement.ends_on.is_(None), Announcement.ends_on >= today))
+        .order_by(Announcement.starts_on.desc(), Announcement.id.desc())
+        .limit(3)
+    )
+    return [notice_text(a) for a in db.session().scalars(query)]
+
+
+def notice_text(announcement: Announcement) -> dict[str, Any]:
+    """The text for the visitor's language: English when given, else Indonesian marked as such."""
+    if current_language() == "en" and announcement.text_en:
+        return {"text": announcement.text_en, "lang": None}
+    lang = "id" if current_language() != "id" else None
+    return {"text": announcement.text_id, "lang": lang}
+
+
+# --- help points -------------------------------------------------------------------------------
+
+#: The most help points a public page lists.
+HELP_POINTS_SHOWN = 10
+
+
+def help_points(code: str | None, limit: int | None = HELP_POINTS_SHOWN) -> list[HelpPoint]:
+    """Help points in ``code`` and below it, by village and name."""
+    if not code or level_of(code) is None:
+        return []
+    query = select(HelpPoint)
+    if len(code) == 2:
+        query = query.where(HelpPoint.regency_code.like(code + ".%"))
+    elif len(code) == 5:
+        query = query.where(HelpPoint.regency_code == code)
+    elif len(code) == 8:
+        query = query.where(HelpPoint.district_code == code)
+    else:
+        query = query.where(HelpPoint.village_code == code)
+    query = query.order_by(HelpPoint.village_code, HelpPoint.name, HelpPoint.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session().scalars(query))
+
+
+def help_points_for_kk(kk_number: str) -> list[HelpPoint]:
+    """Help points for a typed KK's region of issue: its district's, else its regency's.
+
+    The first six digits of a KK are the district that issued it (the regency is the first four).
+    """
+    digits = "".join(c for c in kk_number if c.isdigit())
+    if len(digits) < 6:
+        return []
+    district = f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}"
+    return help_points(district) or help_points(district[:5])
+
+
+def help_point_row(point: HelpPoint) -> dict[str, str]:
+    """A help point as published (page, CSV, JSON)."""
+    return {
+        "village_code": point.village_code,
+        "name": point.name,
+        "address": point.address,
+        "hours": point.hours,
+        "phone": point.phone,
+    }
