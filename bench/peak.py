@@ -28,22 +28,21 @@ CAPACITY_HOUSEHOLDS = 8
 PIN = "135790"
 HOUSING = {"tenure": "own", "lighting": "pln_meter", "water": "refill", "toilet": "own"}
 HOUSING["floor"] = "ceramic"
+
+
+def _person(name: str, sex: str, born: str, relationship: str | None = None) -> dict[str, str]:
+    day, month, year = born.split("-")
+    answers = {"name": name, "sex": sex, "birth_day": day, "birth_month": month}
+    answers["birth_year"] = year
+    if relationship:
+        answers["relationship"] = relationship
+    return answers
+
+
 PEOPLE = (  # tests.factories.DEFAULT_MEMBERS: Budi (head), Siti (wife), Rina (daughter, 2010)
-    {"sex": "L", "birth_day": "12", "birth_month": "4", "birth_year": "1978"},
-    {
-        "sex": "P",
-        "birth_day": "3",
-        "birth_month": "9",
-        "birth_year": "1981",
-        "relationship": "istri",
-    },
-    {
-        "sex": "P",
-        "birth_day": "25",
-        "birth_month": "1",
-        "birth_year": "2010",
-        "relationship": "anak",
-    },
+    _person("Budi Santoso", "L", "12-4-1978"),
+    _person("Siti Aminah", "P", "3-9-1981", "istri"),
+    _person("Rina", "P", "25-1-2010", "anak"),
 )
 ADULT = {"marital": "married", "religion": "islam", "citizenship": "wni"}
 ADULT |= {"education": "sma", "activity": "work"}
