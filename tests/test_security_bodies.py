@@ -41,7 +41,14 @@ ODD_FIELDS = [
     ("\x00", "\x00"),
 ]
 #: Path arguments by name; ``key`` (a member) and ``code`` of a proof are filled in per test.
-ARGUMENTS = {"code": "33.16", "filename": "site.css", "room_id": "1", "token": "no-such-room"}
+ARGUMENTS = {
+    "code": "33.16",
+    "filename": "site.css",
+    "room_id": "1",
+    "token": "no-such-room",
+    "notice_id": "1",
+    "point_id": "1",
+}
 #: Requested last: a POST there ends the demo or closes the form in this browser.
 LAST = ("/demo", "/demo/selesai", "/isi/keluar")
 

@@ -155,7 +155,7 @@ def test_moving_the_online_end_shows_at_once_everywhere(app) -> None:
     staff.post("/staf/jadwal", data={"phase": "online_end", "new_date": later})
     assert "The online census is open now." in public.get("/?lang=en").text
     assert "The online phase was extended from" in public.get("/jadwal?lang=en").text
-    assert "Tahap online diperpanjang dari" in public.get("/jadwal?lang=id").text
+    assert "Tahap daring diperpanjang dari" in public.get("/jadwal?lang=id").text
 
 
 def test_a_phase_cannot_end_before_it_starts(app) -> None:

@@ -79,8 +79,8 @@ def test_form_page(client) -> None:
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     html = response.text
-    assert '<form method="post" action="/cek?lang=en" novalidate hx-post="/cek?lang=en"' in html
-    assert 'hx-target="#status-check" hx-swap="outerHTML"' in html
+    assert '<form method="post" action="/cek?lang=en" novalidate data-hx-post="/cek?lang=en"' in html
+    assert 'data-hx-target="#status-check" data-hx-swap="outerHTML"' in html
     for field in ("kk", "nik"):
         tag = re.search(rf'<input[^>]*id="{field}"[^>]*>', html).group(0)
         assert 'inputmode="numeric"' in tag and 'autocomplete="off"' in tag

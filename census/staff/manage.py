@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WResponse
 
 from census.core import db, settings
+from census.core.bodies import accepts_file
 from census.core.local_models import Announcement, HelpPoint, StaffAccount
 from census.core.models import RegionLevel
 from census.core.regions import ancestors, children, get_region
@@ -191,6 +192,7 @@ def add_help_point(code: str) -> Response | WResponse:
 
 
 @bp.post("/wilayah/<code>/bantuan/impor")
+@accepts_file
 @auth.staff_view()
 def import_help(code: str) -> Response | WResponse:
     account, region_code = _region_for(code)
