@@ -151,7 +151,13 @@ def announcements(code: str | None, today: date | None = None) -> list[dict[str,
         .order_by(Announcement.starts_on.desc(), Announcement.id.desc())
         .limit(3)
     )
-    return [notice_text(a) for a in db.session().scalars(query)]
+    session = db.session()
+    try:
+        return [notice_text(a) for a in session.scalars(query)]
+    except SQLAlchemyError as exc:  # the database is down: the page goes out without notices
+        session.rollback()
+        log.warning("announcements unreadable: %s", type(exc).__name__)
+        return []
 
 
 def notice_text(announcement: Announcement) -> dict[str, Any]:
