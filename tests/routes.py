@@ -22,6 +22,9 @@ NEEDS_HOUSEHOLD = ("/isi/anggota/<key>", "/bukti/<code>")
 #: A meeting room's screen and its phones' page; tests/test_meeting_rooms.py weighs them with a
 #: real room (test_the_room_pages_are_small_on_first_load).
 NEEDS_ROOM = ("/ruang/<int:room_id>", "/ruang/masuk/<token>")
+#: A staff member's one-time set-up page; tests/test_staff.py weighs it with a real link.
+NEEDS_SETUP_LINK = ("/staf/mulai/<token>",)
+ELSEWHERE = NEEDS_HOUSEHOLD + NEEDS_ROOM + NEEDS_SETUP_LINK
 #: Not pages either: open data and images (CSV, JSON, SVG badges and QR codes).
 NOT_PAGE_SUFFIXES = (".csv", ".json", ".svg")
 
@@ -46,7 +49,7 @@ def page_routes() -> list[PageRoute]:
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "GET" not in (rule.methods or ()) or rule.rule.startswith(NOT_PAGES):
             continue
-        if rule.rule.endswith(NOT_PAGE_SUFFIXES) or rule.rule in NEEDS_HOUSEHOLD + NEEDS_ROOM:
+        if rule.rule.endswith(NOT_PAGE_SUFFIXES) or rule.rule in ELSEWHERE:
             continue
         defaults = rule.defaults or {}
         missing = sorted(a for a in rule.arguments if a not in SAMPLE_VALUES and a not in defaults)

@@ -20,7 +20,9 @@ STYLESHEET = re.compile(r"<link[^>]+rel=[\"']?stylesheet[^>]*>", re.I)
 HREF = re.compile(r"href=[\"']([^\"']+)")
 HTMX_SCRIPT = re.compile(r"<script[^>]+htmx[^>]*>")
 #: Attributes that only do something with htmx loaded (hx-headers alone does not count).
-HTMX_USE = re.compile(r"\s(hx-(get|post|put|patch|delete|boost|trigger|swap|target|select)|sse-)")
+HTMX_USE = re.compile(
+    r"\s((data-)?hx-(get|post|put|patch|delete|boost|trigger|swap|target|select)|sse-)"
+)
 
 
 def first_load(client: FlaskClient, path: str) -> tuple[str, int]:

@@ -63,6 +63,11 @@ class SessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
         if over_https() or super().get_cookie_secure(app):
             _secure_cookies(response)
+        if request.endpoint == "static":
+            # A static file is the same for every visitor and language: a Vary on the cookie or
+            # the language would make browsers and proxies ask again for what is immutable.
+            kept = [v for v in response.vary if v.lower() not in {"cookie", "accept-language"}]
+            response.headers["Vary"] = ", ".join(kept)
 
 
 def style_hash(css: str) -> str:

@@ -31,7 +31,10 @@ def verify_url(code: str) -> str:
 def qr_svg(url: str) -> Markup:
     """The QR code of ``url`` as inline SVG (a few hundred bytes gzipped, no extra request)."""
     qr = segno.make(url, error="m")
-    svg = qr.svg_inline(scale=4, border=2, title=_("QR code of the proof of filling"))
+    # A viewBox (no fixed size): the stylesheet's 180 px then scale the code, centred.
+    svg = qr.svg_inline(
+        scale=4, border=2, omitsize=True, title=_("QR code of the proof of filling")
+    )
     return Markup(svg)
 
 
