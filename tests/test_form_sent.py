@@ -33,7 +33,7 @@ def _sent_with_phone_b_on_a_step(app, path: str):
 
 def _wib(moment) -> str:
     local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(CENSUS_TZ)
-    return f"{local.day} {local:%B} {local.year}, {local:%H:%M}"
+    return f"{local:%B} {local.day}, {local.year}, {local:%H:%M}"  # the long date, as everywhere
 
 
 def test_a_change_after_sending_is_explained_and_shown_back(app) -> None:

@@ -9,6 +9,7 @@ catalogue of its own. ``flask translate extract|update|compile`` wraps pybabel.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -18,7 +19,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.support import NullTranslations
 from flask import Flask, Response, g, request
 from flask.globals import _cv_app
-from flask_babel import Babel, Domain, get_locale, get_translations
+from flask_babel import Babel, Domain, format_date, format_time, get_locale, get_translations
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -114,6 +115,12 @@ def current_language() -> str:
             return DEFAULT_LANGUAGE
         language = g._census_language = locale.language
     return language
+
+
+def date_and_time(value: datetime) -> str:
+    """A moment the one way the site writes dates: the language's long date and a 24-hour time
+    (``1 Desember 2026, 20:36``; ``December 1, 2026, 20:36``), in WIB."""
+    return f"{format_date(value, 'long')}, {format_time(value, 'HH:mm')}"
 
 
 def lang_url(code: str) -> str:

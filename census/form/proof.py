@@ -10,11 +10,12 @@ from urllib.parse import quote
 
 import segno
 from flask import Response, abort, current_app, url_for
-from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup
 
 from census.core import db
+from census.core.i18n import date_and_time
 from census.core.limits import limiter
 from census.core.render import render
 from census.form import bp, service
@@ -47,7 +48,7 @@ def done() -> Response:
     if proof is None:
         abort(404)
     url = verify_url(proof.code)
-    when = format_datetime(proof.sent_at, "d MMMM y, HH:mm")
+    when = date_and_time(proof.sent_at)
     message = ngettext(
         "Our household was counted in the census online on %(when)s WIB (%(num)d person). "
         "Proof: %(url)s",
@@ -87,5 +88,5 @@ def verify(code: str) -> Response:
         "form/verify.html",
         proof=proof,
         code=service.format_code(proof.code),
-        when=format_datetime(proof.sent_at, "d MMMM y, HH:mm"),
+        when=date_and_time(proof.sent_at),
     )

@@ -12,10 +12,10 @@ import logging
 from typing import Any
 
 from flask import Response, request
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from wtforms import BooleanField, Field, RadioField, SelectField
 
+from census.core.i18n import date_and_time
 from census.core.models import FormResponse
 from census.core.render import htmx, render
 from census.form.forms import AddressForm, HousingForm, MemberForm, WhereForm, members_form_class
@@ -98,6 +98,6 @@ def not_saved(response: FormResponse) -> Response:
         "form/sent.html",
         status=200 if htmx else 409,
         headers=headers,
-        when=format_datetime(response.submitted_at, "d MMMM y, HH:mm"),
+        when=date_and_time(response.submitted_at),
         rows=typed_rows(response.answers),
     )

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 
+from census.core.i18n import date_and_time
 from census.outreach.charts import daily_columns, ranked_bars
 from census.outreach.service import SMALL, WITHHELD
 
@@ -37,7 +38,7 @@ def _bar_label(row: dict[str, Any]) -> str:
 
 def updated_text(figures: dict[str, Any]) -> str:
     """When the figures were computed, as a date and time in the reader's language (WIB)."""
-    when = format_datetime(datetime.fromisoformat(figures["computed_at"]), "medium")
+    when = date_and_time(datetime.fromisoformat(figures["computed_at"]))
     return f"{when} WIB"
 
 
