@@ -22,4 +22,4 @@ def _never_stored(response: Response) -> Response:
     return response
 
 
-from census.form import entry, proof, retention, steps, waiting  # noqa: E402, F401 - on bp
+from census.form import check, entry, proof, retention, steps, waiting  # noqa: E402, F401 - on bp

@@ -13,8 +13,8 @@ from census.core.render import render
 from census.core.settings import help_point_row, help_points_for_kk
 from census.form import access, bp, service, waiting
 from census.form.common import online_open, opened, see_other, step_view
-from census.form.forms import EnterPinForm, SetPinForm
 from census.form.held import take_held
+from census.form.pin_forms import EnterPinForm, SetPinForm
 
 
 @bp.route("/isi", methods=["GET", "POST"])
