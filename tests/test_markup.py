@@ -58,6 +58,8 @@ def _pages(app, client) -> dict[str, bytes]:
         post_step(client, "/isi/alamat", {"at_kk_address": "yes"})
         and post_step(client, "/isi/rumah", {}),
     )
+    keep("change-pin", client.get("/isi/ganti-pin"))
+    keep("change-pin-errors", client.post("/isi/ganti-pin", data={"current": ""}))
     fill_until_check(client, app, made)
     for path in ("/isi/alamat", "/isi/rumah", "/isi/anggota", "/isi/periksa"):
         keep(path, client.get(path))

@@ -3,9 +3,12 @@
 SP2020 gave each family card one password, shared by the household. We do the same: the first
 person in sets a PIN (Argon2-hashed); anyone later needs the numbers *and* the PIN, so a stranger
 holding the two numbers (they are printed on many documents) can neither read nor change the
-answers. Wrong PINs are throttled per household. The Flask session (a signed cookie) remembers
-which household this browser opened and when it was last seen: after ``FORM_IDLE_MINUTES``
-(45, as the UK census runner) of silence the PIN is asked again.
+answers. Wrong PINs are throttled per household.
+
+The session is kept on the server (``form_session``): the signed cookie holds only a random id,
+made anew at entry and at the PIN. After ``FORM_IDLE_MINUTES`` (45, as the UK census runner) of
+silence, after "Stop for now" and after a PIN change the household's sessions are closed, so a
+copied cookie opens nothing until the PIN is given again.
 """
 
 from __future__ import annotations
@@ -13,17 +16,22 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
-import time
+import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, session
+from flask import current_app, g, session
 from limits import RateLimitItem, parse
+from sqlalchemy import delete, update
+from sqlalchemy.orm import Session
 
+from census.core import db
 from census.core import limits as throttles
 from census.core.limits import key_prefix, refuse
+from census.core.models import FormResponse, utcnow
+from census.core.visit_models import FormSession
 
 log = logging.getLogger(__name__)
 
@@ -108,46 +116,172 @@ def is_trivial_pin(pin: str) -> bool:
 
 @dataclass(frozen=True)
 class Visit:
-    """What this browser's session says: which household, and whether the PIN was given."""
+    """What this browser's session says: which household, and whether the PIN was given.
+
+    ``expired`` is true once, on the first request after an unlocked session was closed: it idled
+    (``closed == "idle"``), someone pressed "Stop for now" (``"stop"``) or changed the PIN
+    (``"pin"``) on this or another phone.
+    """
 
     household_id: int | None
     unlocked: bool
     expired: bool = False
+    closed: str | None = None
 
 
 def _idle_seconds() -> int:
     return int(current_app.config.get("FORM_IDLE_MINUTES", DEFAULT_IDLE_MINUTES)) * 60
 
 
+def _id_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def _own_row(db_session: Session) -> FormSession | None:
+    data = session.get(SESSION_KEY)
+    token = data.get("s") if isinstance(data, dict) else None
+    if not isinstance(token, str) or not token:
+        return None
+    return db_session.get(FormSession, _id_hash(token))
+
+
+def _open(household_id: int, unlocked: bool) -> None:
+    """A new session id for this browser (the old one, if any, ends): at entry and at the PIN."""
+    db_session = db.session()
+    old = _own_row(db_session)
+    if old is not None:
+        db_session.delete(old)
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db_session.add(
+        FormSession(
+            id_hash=_id_hash(token),
+            household_id=household_id,
+            unlocked=unlocked,
+            created_at=now,
+            last_seen_at=now,
+        )
+    )
+    db_session.commit()
+    session[SESSION_KEY] = {"s": token}
+    g.pop("form_visit", None)
+
+
 def begin_entry(household_id: int) -> None:
-    """The numbers were right: remember the household, PIN still needed."""
-    session[SESSION_KEY] = {"h": household_id, "ok": False, "t": int(time.time())}
+    """The numbers were right: remember the household, PIN still needed. Now and then (one
+    entry in a hundred) sessions not seen for a day are swept away."""
+    _open(household_id, unlocked=False)
+    if secrets.randbelow(100) == 0:
+        sweep()
 
 
 def unlock(household_id: int) -> None:
-    """The PIN was right (or just set): the household's answers are open to this browser."""
+    """The PIN was right (or just set): the household's answers are open to this browser,
+    under a new session id."""
     log.info("form pin: unlocked")
-    session[SESSION_KEY] = {"h": household_id, "ok": True, "t": int(time.time())}
+    _open(household_id, unlocked=True)
 
 
 def forget() -> None:
-    """Close the form in this browser (leaving, or another household's numbers)."""
+    """Close the form in this browser (another household's numbers, or a household gone)."""
+    db_session = db.session()
+    row = _own_row(db_session)
+    if row is not None:
+        db_session.delete(row)
+        db_session.commit()
     session.pop(SESSION_KEY, None)
+    g.pop("form_visit", None)
 
 
-def current_visit(now: float | None = None) -> Visit:
-    """The session's household; an unlocked one idle too long is locked again (PIN asked)."""
-    data = session.get(SESSION_KEY)
-    if not isinstance(data, dict) or not isinstance(data.get("h"), int):
+def close_everywhere(household_id: int, because: str, keep_own: bool = False) -> int:
+    """End every open session of the household ("stop" for now, a "pin" change): the PIN is
+    asked again on every phone, whoever holds a copy of a cookie. This browser's own session
+    ends too, unless ``keep_own`` (the one that just changed the PIN). Returns how many closed."""
+    db_session = db.session()
+    own = _own_row(db_session)
+    closed = db_session.execute(
+        update(FormSession)
+        .where(
+            FormSession.household_id == household_id,
+            FormSession.unlocked.is_(True),
+            FormSession.id_hash != (own.id_hash if own is not None else b""),
+        )
+        .values(unlocked=False, closed_because=because),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    db_session.commit()
+    log.info("form session: %d closed (%s)", closed, because)
+    if not keep_own:
+        forget()
+    return closed
+
+
+def change_pin(response: FormResponse, new_pin: str) -> None:
+    """Give the household a new PIN: every other phone's session closes (the PIN is asked
+    again there), and this browser carries on under a new session id."""
+    response.pin_hash = hash_pin(new_pin)
+    db.session().commit()
+    log.info("form pin: changed")
+    close_everywhere(response.household_id, "pin", keep_own=True)
+    unlock(response.household_id)
+
+
+def sweep(older_than_hours: int = 24) -> int:
+    """Delete sessions not seen for a day: a locked one only remembers which household's PIN
+    to ask, and nobody comes back to it after so long. Returns how many were deleted."""
+    db_session = db.session()
+    cutoff = utcnow() - timedelta(hours=older_than_hours)
+    deleted = db_session.execute(
+        delete(FormSession).where(FormSession.last_seen_at < cutoff),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    db_session.commit()
+    return deleted
+
+
+def current_visit(now: datetime | None = None) -> Visit:
+    """The session's household, from the server's row; an unlocked one idle too long, or
+    closed elsewhere, is locked (PIN asked). A cookie whose row is gone opens nothing."""
+    if not isinstance(session.get(SESSION_KEY), dict):
         return Visit(None, False)
-    now = time.time() if now is None else now
-    household_id = data["h"]
-    if not data.get("ok"):
-        return Visit(household_id, False)
-    if now - float(data.get("t", 0)) > _idle_seconds():
-        session[SESSION_KEY] = {"h": household_id, "ok": False, "t": int(now)}
+    visit = g.get("form_visit")
+    if visit is not None:
+        return visit
+    db_session = db.session()
+    row = _own_row(db_session)
+    if row is None:
+        session.pop(SESSION_KEY, None)
+        return Visit(None, False)
+    now = now or utcnow()
+    idle = (now - _aware(row.last_seen_at)).total_seconds()
+    if row.closed_because is not None:
+        because, row.closed_because = row.closed_because, None
+        row.last_seen_at = now
+        db_session.commit()
+        visit = Visit(row.household_id, False, expired=True, closed=because)
+    elif not row.unlocked:
+        visit = Visit(row.household_id, False)
+    elif idle > _idle_seconds():
+        row.unlocked, row.last_seen_at = False, now
+        db_session.commit()
         log.info("form session: expired")
-        return Visit(household_id, False, expired=True)
-    if now - float(data.get("t", 0)) > 30:  # write the cookie at most every 30 s
-        session[SESSION_KEY] = {"h": household_id, "ok": True, "t": int(now)}
-    return Visit(household_id, True)
+        visit = Visit(row.household_id, False, expired=True, closed="idle")
+    else:
+        if idle > 30:  # written at most every 30 s
+            row.last_seen_at = now
+            db_session.commit()
+        visit = Visit(row.household_id, True)
+    g.form_visit = visit
+    return visit
+
+
+def reopen_args(visit: Visit) -> dict[str, str]:
+    """The PIN page's query arguments that say why the PIN is asked again."""
+    if not visit.expired:
+        return {}
+    return {"expired": "1"} if visit.closed == "idle" else {"closed": visit.closed or "stop"}
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes; they were stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -14,7 +14,7 @@ from census.core.settings import help_point_row, help_points_for_kk
 from census.form import access, bp, service, waiting
 from census.form.common import online_open, opened, see_other, step_view
 from census.form.held import take_held
-from census.form.pin_forms import EnterPinForm, SetPinForm
+from census.form.pin_forms import ChangePinForm, EnterPinForm, SetPinForm
 
 
 @bp.route("/isi", methods=["GET", "POST"])
@@ -107,6 +107,7 @@ def pin() -> Response | WResponse:
         form=form,
         new=False,
         expired=request.args.get("expired") == "1",
+        closed=request.args.get("closed", type=lambda v: v if v in ("stop", "pin") else None),
         kept=request.args.get("kept") == "1",
     )
 
@@ -119,6 +120,28 @@ def held() -> Response | WResponse:
     if kept is None:
         return see_other("form.resume")
     return render("form/held.html", path=kept["path"], fields=kept["fields"])
+
+
+@bp.route("/isi/ganti-pin", methods=["GET", "POST"])
+@step_view
+def change_pin() -> Response | WResponse:
+    """Change the household's PIN (it was told to someone who should not have it): the PIN now,
+    then the new one twice. Every other phone must then enter the new PIN."""
+    household, response = opened().household, opened().response
+    if request.args.get("done") == "1" and request.method == "GET":
+        return render("form/change_pin.html", form=None, done=True)
+    access.check_pin_throttle(household.id)
+    form = ChangePinForm()
+    form.weak = access.weak_pins([m.birth_date for m in household.members])
+    if form.validate_on_submit():
+        access.take_pin_try(household.id)
+        right = access.pin_matches(response.pin_hash, form.current.data)
+        access.record_pin_result(household.id, right)
+        if right:
+            access.change_pin(response, form.pin.data)
+            return see_other("form.change_pin", done=1)
+        form.current.errors = [_("This is not your household's PIN. Check it and try again.")]
+    return render("form/change_pin.html", form=form, done=False)
 
 
 @bp.get("/isi/lupa-pin")
@@ -134,7 +157,7 @@ def resume() -> WResponse:
     if visit.household_id is None:
         return see_other("form.start")
     if not visit.unlocked:
-        return see_other("form.pin", expired=1) if visit.expired else see_other("form.pin")
+        return see_other("form.pin", **access.reopen_args(visit))
     response = service.get_response(db.session(), visit.household_id)
     if response is None:
         return see_other("form.pin")
@@ -157,6 +180,11 @@ def closed() -> Response | WResponse:
 
 @bp.post("/isi/keluar")
 def leave() -> WResponse:
-    """Close the form in this browser; the answers stay saved."""
-    access.forget()
+    """Close the form on every phone of the household ("Stop for now"); the answers stay saved.
+    Whoever holds a copy of a session cookie must give the PIN again."""
+    visit = access.current_visit()
+    if visit.household_id is not None and visit.unlocked:
+        access.close_everywhere(visit.household_id, "stop")
+    else:
+        access.forget()
     return see_other("form.start", left=1)

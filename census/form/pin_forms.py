@@ -64,3 +64,19 @@ class EnterPinForm(FlaskForm):
     def validate_pin(self, field: PasswordField) -> None:
         if not field.data:
             raise ValidationError(_l("Enter your household's PIN or password."))
+
+
+class ChangePinForm(SetPinForm):
+    """The household's PIN now, then the new one typed twice."""
+
+    current = PasswordField(
+        _l("Your household's PIN now"),
+        filters=[lambda v: v[:2000] if isinstance(v, str) else v],
+        render_kw={"autocomplete": "current-password"},
+    )
+    # Asked, and listed in the error summary, before the new PIN.
+    current.creation_counter = SetPinForm.pin.creation_counter - 1
+
+    def validate_current(self, field: PasswordField) -> None:
+        if not field.data:
+            raise ValidationError(_l("Enter your household's PIN now."))
