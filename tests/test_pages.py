@@ -52,6 +52,7 @@ def on_day(app: Flask, monkeypatch: pytest.MonkeyPatch):
 
     def set_day(day: date) -> None:
         monkeypatch.setattr("census.pages.views.census_today", lambda: day)
+        monkeypatch.setattr("census.core.pagecache.census_today", lambda: day)  # in the key
 
     return set_day
 

@@ -149,3 +149,13 @@ class HelpPoint(Base):
     hours: Mapped[str] = mapped_column(String(120), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SettingsGeneration(Base):
+    """One row: a number that grows with every change by staff (written with the audit entry),
+    so a page kept by an app server (``census.core.pagecache``) knows when it is out of date."""
+
+    __tablename__ = "settings_generation"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)

@@ -3,7 +3,9 @@
 The environment gives the defaults (``CENSUS_SCHEDULE``, ``CENSUS_TARGET_PERCENT``); national and
 region staff override them in the database (``census/staff/`` writes, this module reads). Each
 value is read from the database once per request, never cached across requests, so a change
-made on one app server is followed by every other at once.
+made on one app server is followed by every other at once. Every change also moves the settings
+generation on (:func:`generation`), which is part of the key of every kept public page
+(``census.core.pagecache``).
 """
 
 from __future__ import annotations
@@ -21,10 +23,35 @@ from sqlalchemy.exc import SQLAlchemyError
 from census.core import db
 from census.core.config import Schedule, census_today
 from census.core.i18n import current_language
-from census.core.local_models import Announcement, HelpPoint, PhaseChange, RegionTarget
+from census.core.local_models import (
+    Announcement,
+    HelpPoint,
+    PhaseChange,
+    RegionTarget,
+    SettingsGeneration,
+)
 from census.core.regions import level_of
 
 log = logging.getLogger(__name__)
+
+
+def generation() -> int:
+    """The settings generation (grows with every change by staff), read once per request;
+    -1 when the database cannot say (nothing is then kept: see ``census.core.pagecache``)."""
+    cached = g.get("census_settings_generation")
+    if cached is None:
+        session = db.session()
+        try:
+            value = session.execute(
+                select(SettingsGeneration.value).where(SettingsGeneration.id == 1)
+            ).scalar()
+            value = int(value or 0)
+        except SQLAlchemyError as exc:
+            session.rollback()
+            log.warning("settings generation unreadable: %s", type(exc).__name__)
+            value = -1
+        cached = g.census_settings_generation = value
+    return cached
 
 
 def configured_schedule() -> Schedule:

@@ -28,6 +28,7 @@ from markupsafe import Markup
 from census.core import cache, db, settings
 from census.core.i18n import asked_language, current_language
 from census.core.models import RegionLevel
+from census.core.pagecache import cached_page
 from census.core.qr import own_path, qr_markup, qr_svg, site_url
 from census.core.regions import ancestors, children, get_region, level_of
 from census.core.render import render
@@ -73,6 +74,7 @@ def _region_or_404(code: str) -> dict[str, Any]:
 
 
 @bp.get("/wilayah")
+@cached_page(cache_seconds)
 def index() -> Response:
     """Participation per province."""
     figures = region_figures(db.session(), None)
@@ -80,6 +82,7 @@ def index() -> Response:
 
 
 @bp.get("/wilayah/<code>")
+@cached_page(cache_seconds)
 def region(code: str) -> Response:
     """A province, regency/city or district; a village redirects to its district."""
     if level_of(code) == RegionLevel.VILLAGE and get_region(db.session(), code):
@@ -124,6 +127,7 @@ def _updated(figures: dict[str, Any]) -> str:
 
 
 @bp.get("/wilayah/<code>.json")
+@cached_page(cache_seconds)
 def region_json(code: str) -> Response:
     """The region's figures as JSON (fields documented in docs/open-data.md)."""
     _region_or_404(code)
@@ -147,6 +151,7 @@ def region_json(code: str) -> Response:
 
 
 @bp.get("/wilayah/<code>.csv")
+@cached_page(cache_seconds)
 def region_csv(code: str) -> Response:
     """The region's row then one row per sub-region, as CSV."""
     _region_or_404(code)
@@ -183,6 +188,7 @@ def _open_data(response: Response) -> Response:
 
 
 @bp.get("/badge/<code>.svg")
+@cached_page(cache_seconds)
 def badge(code: str) -> Response:
     """A small SVG badge with the region's participation, for other sites' pages."""
     _region_or_404(code)
@@ -240,6 +246,7 @@ def _start_path() -> str:
 
 
 @bp.get("/presentasi/<code>")
+@cached_page(cache_seconds)
 def presenter(code: str) -> Response:
     """Large live figures for a projector; the fragment re-renders itself every 30 seconds."""
     region = _region_or_404(code)
@@ -258,6 +265,7 @@ def presenter(code: str) -> Response:
 
 
 @bp.get("/untuk-pemda")
+@cached_page(cache_seconds)
 def for_local_government() -> Response:
     """Copy-paste snippets for a chosen region, with a region picker that needs no script."""
     session = db.session()

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from census.core import settings
 from census.core.config import census_today
+from census.core.pagecache import cached_page
 from census.core.render import render
 from census.pages.service import (
     SP2020,
@@ -63,12 +64,14 @@ def _today_context() -> dict[str, Any]:
 
 
 @bp.get("/")
+@cached_page()
 def home() -> Response:
     """The home page: what the census is, today's phase and the two main actions."""
     return render("pages/home.html", notices=settings.announcements(None), **_today_context())
 
 
 @bp.get("/jadwal")
+@cached_page()
 def schedule() -> Response:
     """The phases from configuration, today's highlighted, and what happens next in each."""
     return render(
@@ -81,30 +84,35 @@ def schedule() -> Response:
 
 
 @bp.get("/persiapan")
+@cached_page()
 def prepare() -> Response:
     """What to have at hand: NIK, KK number, documents; where the numbers are on a KK."""
     return render("pages/prepare.html")
 
 
 @bp.get("/cara")
+@cached_page()
 def how() -> Response:
     """How counting yourself online works, step by step."""
     return render("pages/how.html", **_today_context())
 
 
 @bp.get("/tanya-jawab")
+@cached_page()
 def faq() -> Response:
     """Questions people ask, answered plainly (rejected numbers, fake apps, no internet...)."""
     return render("pages/faq.html")
 
 
 @bp.get("/privasi")
+@cached_page()
 def privacy() -> Response:
     """What is stored, why, for how long, under which laws, and how look-ups are protected."""
     return render("pages/privacy.html")
 
 
 @bp.get("/tentang-data")
+@cached_page()
 def about_data() -> Response:
     """Where the site's data comes from, with the ODbL credit for the region codes."""
     return render("pages/about_data.html", figures=SP2020_FIGURES)

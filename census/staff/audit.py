@@ -11,11 +11,11 @@ import csv
 import io
 
 from flask import has_request_context
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from census.core.limits import client_address
-from census.core.local_models import AuditEntry
+from census.core.local_models import AuditEntry, SettingsGeneration
 
 #: What the audit log says for changes made with ``flask census`` commands.
 COMMAND_LINE = "command line"
@@ -28,7 +28,16 @@ def source() -> str:
 
 
 def record(session: Session, actor: str, action: str, target: str = "", detail: str = "") -> None:
-    """Add an entry to the session's transaction (written with the change, or not at all)."""
+    """Add an entry to the session's transaction (written with the change, or not at all), and
+    move the settings generation on, so every app server's kept pages show the change."""
+    moved = session.execute(
+        update(SettingsGeneration)
+        .where(SettingsGeneration.id == 1)
+        .values(value=SettingsGeneration.value + 1),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if not moved:  # the row was deleted (a database emptied by hand): start it again
+        session.add(SettingsGeneration(id=1, value=1))
     session.add(
         AuditEntry(
             actor=actor[:254],

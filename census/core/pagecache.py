@@ -1,0 +1,177 @@
+"""Pages that are the same for every visitor: rendered once per few seconds, kept gzipped, ETag.
+
+The information pages, region pages, badges and open data change only with the language, the
+day, what staff change and the figures (themselves cached). At the deadline peak rendering them on
+every request is most of their cost, so :func:`cached_page` keeps each page's bytes, plain and
+gzipped once, for ``PAGE_CACHE_SECONDS`` (5) in each worker, and answers ``If-None-Match`` with a
+304 (a phone on 2G that comes back gets no body at all). The key is everything the page may
+depend on: the settings generation (a number that grows with every change by staff, on any
+server), the census day and the configured schedule, the endpoint and URL (only ``?lang=`` may
+be in the query; any other query string is rendered as before and not kept), the host, the
+language, the names (never the values) of what the session holds and the htmx headers. So a
+change made by staff shows at once on every server; a page with figures is kept no longer than
+its figures. The security headers, cookies and ``Vary`` are still added to every answer by the
+``after_request`` functions: only the view's work is skipped.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Response, current_app, request, session
+
+from census.core import settings
+from census.core.config import census_today
+from census.core.i18n import current_language
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_SECONDS = 5.0
+#: Most pages one worker keeps (each a few kilobytes): languages x pages x regions looked at.
+MAX_PAGES = 1024
+#: Headers of the view's response that are part of the page.
+KEPT_HEADERS = (
+    "Content-Type",
+    "Cache-Control",
+    "Content-Disposition",
+    "Access-Control-Allow-Origin",
+    "Cross-Origin-Resource-Policy",
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    body: bytes
+    gzipped: bytes
+    etag: str
+    headers: tuple[tuple[str, str], ...]
+    vary: tuple[str, ...]
+    expires: float
+
+
+class PageStore:
+    """One worker's pages, safe for threaded workers."""
+
+    def __init__(self) -> None:
+        self._pages: dict[tuple[Any, ...], Page] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> Page | None:
+        page = self._pages.get(key)
+        if page is None or page.expires <= time.monotonic():
+            return None
+        return page
+
+    def put(self, key: tuple[Any, ...], page: Page) -> None:
+        with self._lock:
+            if len(self._pages) >= MAX_PAGES:
+                now = time.monotonic()
+                self._pages = {k: p for k, p in self._pages.items() if p.expires > now}
+                if len(self._pages) >= MAX_PAGES:
+                    self._pages.clear()
+            self._pages[key] = page
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+def _store() -> PageStore:
+    return current_app.extensions.setdefault("census_pages", PageStore())
+
+
+def clear() -> None:
+    """Forget every kept page of this worker (staff changed a setting)."""
+    _store().clear()
+
+
+def _key() -> tuple[Any, ...] | None:
+    args = request.args
+    if any(name != "lang" for name in args) or len(args.getlist("lang")) > 1:
+        return None  # an unusual query: rendered as before, not kept
+    version = settings.generation()
+    if version < 0:
+        return None  # the database cannot say whether staff changed something
+    return (
+        version,
+        census_today(),
+        current_app.config["CENSUS_SCHEDULE"],
+        request.endpoint,
+        request.path,
+        request.host,
+        request.script_root,
+        request.scheme,
+        current_language(),
+        "lang" in args,
+        tuple(sorted(session.keys())),
+        request.headers.get("HX-Request"),
+        request.headers.get("HX-Boosted"),
+        request.headers.get("HX-History-Restore-Request"),
+    )
+
+
+def _keep(response: Response, seconds: float) -> Page | None:
+    if response.status_code != 200 or response.is_streamed or response.direct_passthrough:
+        return None
+    if session.modified or "Set-Cookie" in response.headers:
+        return None  # the page changed the session: it is this visitor's
+    body = response.get_data()
+    return Page(
+        body=body,
+        gzipped=gzip.compress(body, compresslevel=6, mtime=0),
+        etag=hashlib.sha256(body).hexdigest()[:20],
+        headers=tuple((k, v) for k, v in response.headers.items() if k in KEPT_HEADERS),
+        vary=tuple(response.vary),
+        expires=time.monotonic() + seconds,
+    )
+
+
+def _answer(page: Page) -> Response:
+    if request.if_none_match.contains_weak(page.etag):
+        response = Response(status=304)
+    else:
+        response = Response(status=200)
+        if "gzip" in request.accept_encodings and current_app.config["COMPRESS_ENABLED"]:
+            response.set_data(page.gzipped)
+            response.headers["Content-Encoding"] = "gzip"
+        else:
+            response.set_data(page.body)
+    for name, value in page.headers:
+        response.headers[name] = value
+    response.set_etag(page.etag)
+    response.headers.setdefault("Cache-Control", "no-cache")
+    response.vary.update(page.vary)
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def cached_page(seconds: Callable[[], float] | None = None) -> Callable[[F], F]:
+    """Keep the view's page for ``PAGE_CACHE_SECONDS`` (or ``seconds()``, when shorter)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            ttl = float(current_app.config.get("PAGE_CACHE_SECONDS", DEFAULT_SECONDS))
+            if seconds is not None:
+                ttl = min(ttl, seconds())
+            key = _key() if ttl > 0 and request.method == "GET" else None
+            if key is None:
+                return view(*args, **kwargs)
+            page = _store().get(key)
+            if page is None:
+                response = current_app.make_response(view(*args, **kwargs))
+                page = _keep(response, ttl)
+                if page is None:
+                    return response
+                _store().put(key, page)
+            return _answer(page)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -1,0 +1,101 @@
+"""Public pages kept for a few seconds as bytes: rendered once, 304 on a matching ETag, never
+kept past a change by staff, never mixed between languages, sessions or htmx requests."""
+
+from __future__ import annotations
+
+import gzip
+from contextlib import contextmanager
+
+from flask import Flask, template_rendered
+
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+@contextmanager
+def renders(app: Flask):
+    names: list[str] = []
+
+    def record(_sender, template, context, **extra) -> None:
+        names.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        yield names
+    finally:
+        template_rendered.disconnect(record, app)
+
+
+def test_a_page_is_rendered_once_and_served_as_kept_bytes(app: Flask) -> None:
+    client = app.test_client()
+    first = client.get("/tanya-jawab", headers=GZIP)
+    with renders(app) as names:
+        second = client.get("/tanya-jawab", headers=GZIP)
+    assert names == [], "the second request renders no template"
+    assert second.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(second.data) == gzip.decompress(first.data)
+    plain = client.get("/tanya-jawab")
+    assert "Content-Encoding" not in plain.headers
+    assert plain.data == gzip.decompress(second.data)
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        assert header in second.headers, "the security headers are added to a kept page too"
+    assert "Accept-Encoding" in second.headers["Vary"] and "Cookie" in second.headers["Vary"]
+
+
+def test_a_matching_etag_gets_304_without_a_body(app: Flask) -> None:
+    client = app.test_client()
+    first = client.get("/", headers=GZIP)
+    etag = first.headers["ETag"]
+    again = client.get("/", headers={**GZIP, "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    weak = client.get("/", headers={"If-None-Match": "W/" + etag})  # as nginx passes it on
+    assert weak.status_code == 304
+    other = client.get("/", headers={"If-None-Match": '"something-else"'})
+    assert other.status_code == 200 and other.headers["ETag"] == etag
+    assert first.headers["Cache-Control"] == "no-cache", "browsers ask again, cheaply"
+
+
+def test_languages_and_htmx_requests_are_kept_apart(app: Flask) -> None:
+    client = app.test_client()
+    english = client.get("/privasi?lang=en").text
+    indonesian = client.get("/privasi?lang=id").text
+    assert 'lang="en"' in english and 'lang="id"' in indonesian
+    assert client.get("/privasi?lang=en").text == english
+    other = app.test_client()
+    assert 'lang="en"' in other.get("/privasi", headers={"Accept-Language": "en"}).text
+    assert 'lang="id"' in other.get("/privasi", headers={"Accept-Language": "id"}).text
+
+
+def test_another_query_string_is_rendered_and_not_kept(app: Flask) -> None:
+    client = app.test_client()
+    client.get("/tanya-jawab")
+    with renders(app) as names:
+        client.get("/tanya-jawab?utm_source=wa")
+        client.get("/tanya-jawab?utm_source=wa")
+    assert len(names) >= 2, "each unusual URL is rendered as before"
+
+
+def test_a_change_by_staff_shows_at_once(app: Flask) -> None:
+    client = app.test_client()
+    assert "Balai desa buka" not in client.get("/?lang=id").text
+    result = app.test_cli_runner().invoke(
+        args=["census", "announce", "Balai desa buka sampai jam 8 malam"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Balai desa buka" in client.get("/?lang=id").text
+
+
+def test_the_demo_banner_is_not_served_to_others(app: Flask) -> None:
+    demo = app.test_client()
+    assert demo.post("/demo", data={"wilayah": "33.16"}).status_code == 303
+    assert '<p class="demo-banner"' in demo.get("/cara").text
+    assert '<p class="demo-banner"' not in app.test_client().get("/cara").text
+    assert '<p class="demo-banner"' in demo.get("/cara").text
+
+
+def test_the_cache_can_be_switched_off(app: Flask) -> None:
+    app.config["PAGE_CACHE_SECONDS"] = 0
+    client = app.test_client()
+    client.get("/tanya-jawab")
+    with renders(app) as names:
+        response = client.get("/tanya-jawab")
+    assert names and "ETag" not in response.headers
