@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bench import (  # noqa: F401 - importing a module registers its scenarios
     form,
+    hot,
     outreach,
     pages,
     peak,

@@ -79,6 +79,8 @@ def parse_wrk(output: str) -> Load:
     return Load(rps, p50, p99, errors)
 
 
+#: What every load sends: phones accept gzip.
+GZIP = {"Accept-Encoding": "gzip"}
 HTTP_TABLE = "HTTP (2 gunicorn sync workers; ratio = req/s of the page / req/s of the bare page)"
 
 
@@ -135,7 +137,7 @@ class Context:
 
     def bare(self) -> Load:
         """Load the bare page once, for a scenario that drives its own load (a wrk script)."""
-        return self.load(self.bare_url + "/")
+        return self.load(self.bare_url + "/", headers=GZIP)
 
     def compare(self, name: str, path: str, rounds: int = 3, **kwargs: object) -> Row:
         """Load ``path`` on the app and the bare page in alternating rounds; a row with the ratio.
@@ -144,10 +146,22 @@ class Context:
         machine even when the absolute figures do not.
         """
         seconds = max(1.0, self.seconds / rounds)
+        # Both sides are asked as a phone asks: gzip accepted (the bare page has it ready).
+        headers = {**GZIP, **(kwargs.pop("headers", None) or {})}  # type: ignore[dict-item]
         ours, bare = [], []
         for i in range(rounds):
-            ours.append(self.load(self.app_url + path, seconds=seconds, warm_up=i == 0, **kwargs))  # type: ignore[arg-type]
-            bare.append(self.load(self.bare_url + "/", seconds=seconds, warm_up=i == 0))
+            ours.append(
+                self.load(
+                    self.app_url + path,
+                    seconds=seconds,
+                    warm_up=i == 0,
+                    headers=headers,
+                    **kwargs,  # type: ignore[arg-type]
+                )
+            )
+            bare.append(
+                self.load(self.bare_url + "/", seconds=seconds, warm_up=i == 0, headers=GZIP)
+            )
         rps = sum(r.requests_per_second for r in ours) / rounds
         bare_rps = sum(r.requests_per_second for r in bare) / rounds
         return Row(

@@ -99,3 +99,53 @@ def test_the_cache_can_be_switched_off(app: Flask) -> None:
     with renders(app) as names:
         response = client.get("/tanya-jawab")
     assert names and "ETag" not in response.headers
+
+
+def csrf_token(html: str) -> str:
+    import re
+
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def test_the_entry_pages_are_kept_with_each_visitor_given_a_token_of_their_own(
+    app: Flask,
+) -> None:
+    from tests.form_helpers import make_household
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    made = make_household(app)
+    first, second = app.test_client(), app.test_client()
+    for path in ("/cek", "/isi"):
+        first_token = csrf_token(gzip.decompress(first.get(path, headers=GZIP).data).decode())
+        with renders(app) as names:
+            kept = second.get(path, headers=GZIP)
+        assert names == [], f"{path} comes from what was kept"
+        assert kept.headers["Content-Encoding"] == "gzip"
+        second_token = csrf_token(gzip.decompress(kept.data).decode())
+        assert second_token != first_token, "each visitor has a token of their own"
+        if path == "/cek":  # the second visitor's first page: their session starts here
+            assert "session=" in kept.headers.get("Set-Cookie", "")
+        assert "ETag" not in kept.headers
+    answered = second.post(
+        "/cek", data={"csrf_token": second_token, "kk": made.kk, "nik": made.niks[0]}
+    )
+    assert answered.status_code == 200 and '<div class="error-summary"' not in answered.text, (
+        "the token on a kept page is accepted"
+    )
+    opened = second.post(
+        "/isi", data={"csrf_token": second_token, "kk": made.kk, "nik": made.niks[0]}
+    )
+    assert opened.status_code == 303 and opened.headers["Location"].endswith("/isi/pin")
+
+
+def test_a_visitor_with_a_household_open_is_not_served_the_kept_entry_page(app: Flask) -> None:
+    from tests.form_helpers import enter, make_household
+
+    made = make_household(app)
+    app.test_client().get("/isi")  # kept now
+    client = app.test_client()
+    enter(client, made)
+    again = client.get("/isi")
+    assert again.status_code == 303 and again.headers["Location"].endswith("/isi/lanjut")

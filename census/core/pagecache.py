@@ -9,9 +9,15 @@ depend on: the settings generation (a number that grows with every change by sta
 server), the census day and the configured schedule, the endpoint and URL (only ``?lang=`` may
 be in the query; any other query string is rendered as before and not kept), the host, the
 language, the names (never the values) of what the session holds and the htmx headers. So a
-change made by staff shows at once on every server; a page with figures is kept no longer than
+change made by staff shows at once in the worker that made it and within a second everywhere
+else (``census.core.settings.GENERATION_SECONDS``); a page with figures is kept no longer than
 its figures. The security headers, cookies and ``Vary`` are still added to every answer by the
 ``after_request`` functions: only the view's work is skipped.
+
+The entry pages of the status check and the form (``/cek``, ``/isi``) have a form, hence a CSRF
+token per visitor: they are kept cut where the token goes (``form=True``), served so only to a
+visitor whose session holds nothing but a CSRF token, with their own token put in and gzipped
+per request, and no ETag.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Response, current_app, request, session
+from flask_wtf.csrf import generate_csrf
 
 from census.core import settings
 from census.core.config import census_today
@@ -53,6 +60,8 @@ class Page:
     headers: tuple[tuple[str, str], ...]
     vary: tuple[str, ...]
     expires: float
+    #: A page with a form: its body cut where the CSRF token goes (each visitor gets their own).
+    parts: tuple[bytes, ...] | None = None
 
 
 class PageStore:
@@ -91,10 +100,16 @@ def clear() -> None:
     _store().clear()
 
 
-def _key() -> tuple[Any, ...] | None:
+#: What the session of a visitor may hold for a page with a form to be served from what is kept.
+FORM_SESSION = frozenset({"csrf_token"})
+
+
+def _key(form: bool) -> tuple[Any, ...] | None:
     args = request.args
     if any(name != "lang" for name in args) or len(args.getlist("lang")) > 1:
         return None  # an unusual query: rendered as before, not kept
+    if form and not FORM_SESSION.issuperset(session.keys()):
+        return None  # this visitor has a form open, a demo...: the view decides, as before
     version = settings.generation()
     if version < 0:
         return None  # the database cannot say whether staff changed something
@@ -109,19 +124,26 @@ def _key() -> tuple[Any, ...] | None:
         request.scheme,
         current_language(),
         "lang" in args,
-        tuple(sorted(session.keys())),
+        "form" if form else tuple(sorted(session.keys())),
         request.headers.get("HX-Request"),
         request.headers.get("HX-Boosted"),
         request.headers.get("HX-History-Restore-Request"),
     )
 
 
-def _keep(response: Response, seconds: float) -> Page | None:
+def _keep(response: Response, seconds: float, form: bool) -> Page | None:
     if response.status_code != 200 or response.is_streamed or response.direct_passthrough:
         return None
-    if session.modified or "Set-Cookie" in response.headers:
+    if "Set-Cookie" in response.headers:
+        return None
+    if session.modified and not (form and FORM_SESSION.issuperset(session.keys())):
         return None  # the page changed the session: it is this visitor's
     body = response.get_data()
+    parts = None
+    if form:
+        parts = tuple(body.split(generate_csrf().encode()))
+        if len(parts) < 2:
+            return None  # no token where one was expected: not kept
     return Page(
         body=body,
         gzipped=gzip.compress(body, compresslevel=6, mtime=0),
@@ -129,10 +151,30 @@ def _keep(response: Response, seconds: float) -> Page | None:
         headers=tuple((k, v) for k, v in response.headers.items() if k in KEPT_HEADERS),
         vary=tuple(response.vary),
         expires=time.monotonic() + seconds,
+        parts=parts,
     )
 
 
+def _answer_form(page: Page) -> Response:
+    """A kept page with this visitor's CSRF token put in (never a 304: the token changes)."""
+    assert page.parts is not None
+    body = generate_csrf().encode().join(page.parts)
+    response = Response(status=200)
+    if "gzip" in request.accept_encodings and current_app.config["COMPRESS_ENABLED"]:
+        response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response.set_data(body)
+    for name, value in page.headers:
+        response.headers[name] = value
+    response.vary.update(page.vary)
+    response.vary.add("Accept-Encoding")
+    return response
+
+
 def _answer(page: Page) -> Response:
+    if page.parts is not None:
+        return _answer_form(page)
     if request.if_none_match.contains_weak(page.etag):
         response = Response(status=304)
     else:
@@ -151,8 +193,13 @@ def _answer(page: Page) -> Response:
     return response
 
 
-def cached_page(seconds: Callable[[], float] | None = None) -> Callable[[F], F]:
-    """Keep the view's page for ``PAGE_CACHE_SECONDS`` (or ``seconds()``, when shorter)."""
+def cached_page(seconds: Callable[[], float] | None = None, form: bool = False) -> Callable[[F], F]:
+    """Keep the view's page for ``PAGE_CACHE_SECONDS`` (or ``seconds()``, when shorter).
+
+    ``form``: the page has a form, so a CSRF token. It is kept cut where the token goes, and
+    served only to visitors whose session holds nothing else (the view decides for the others,
+    someone with a household open for instance); each gets their own token, gzipped per request.
+    """
 
     def decorate(view: F) -> F:
         @wraps(view)
@@ -160,13 +207,13 @@ def cached_page(seconds: Callable[[], float] | None = None) -> Callable[[F], F]:
             ttl = float(current_app.config.get("PAGE_CACHE_SECONDS", DEFAULT_SECONDS))
             if seconds is not None:
                 ttl = min(ttl, seconds())
-            key = _key() if ttl > 0 and request.method == "GET" else None
+            key = _key(form) if ttl > 0 and request.method == "GET" else None
             if key is None:
                 return view(*args, **kwargs)
             page = _store().get(key)
             if page is None:
                 response = current_app.make_response(view(*args, **kwargs))
-                page = _keep(response, ttl)
+                page = _keep(response, ttl, form)
                 if page is None:
                     return response
                 _store().put(key, page)

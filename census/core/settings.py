@@ -4,14 +4,16 @@ The environment gives the defaults (``CENSUS_SCHEDULE``, ``CENSUS_TARGET_PERCENT
 region staff override them in the database (``census/staff/`` writes, this module reads). Each
 value is read from the database once per request, never cached across requests, so a change
 made on one app server is followed by every other at once. Every change also moves the settings
-generation on (:func:`generation`), which is part of the key of every kept public page
-(``census.core.pagecache``).
+generation on (:func:`generation`, read at most once a second per worker), which is part of the
+key of every kept public page (``census.core.pagecache``): a kept page shows a change made on
+another server within a second.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -35,23 +37,37 @@ from census.core.regions import level_of
 log = logging.getLogger(__name__)
 
 
+#: How long a worker trusts the settings generation it read (other servers' changes show within it).
+GENERATION_SECONDS = 1.0
+
+
 def generation() -> int:
-    """The settings generation (grows with every change by staff), read once per request;
-    -1 when the database cannot say (nothing is then kept: see ``census.core.pagecache``)."""
-    cached = g.get("census_settings_generation")
-    if cached is None:
-        session = db.session()
-        try:
-            value = session.execute(
-                select(SettingsGeneration.value).where(SettingsGeneration.id == 1)
-            ).scalar()
-            value = int(value or 0)
-        except SQLAlchemyError as exc:
-            session.rollback()
-            log.warning("settings generation unreadable: %s", type(exc).__name__)
-            value = -1
-        cached = g.census_settings_generation = value
-    return cached
+    """The settings generation (grows with every change by staff), read at most once a second
+    per worker (a change made in this worker is seen at once: :func:`moved_on`); -1 when the
+    database cannot say (nothing is then kept: see ``census.core.pagecache``)."""
+    memo = current_app.extensions.setdefault("census_generation", [0.0, -1])
+    now = time.monotonic()
+    if now < memo[0]:
+        return memo[1]
+    session = db.session()
+    try:
+        value = session.execute(
+            select(SettingsGeneration.value).where(SettingsGeneration.id == 1)
+        ).scalar()
+        value = int(value or 0)
+    except SQLAlchemyError as exc:
+        session.rollback()
+        log.warning("settings generation unreadable: %s", type(exc).__name__)
+        return -1
+    memo[:] = [now + GENERATION_SECONDS, value]
+    return value
+
+
+def moved_on() -> None:
+    """Staff changed something in this worker: read the generation again on its next use."""
+    memo = current_app.extensions.get("census_generation")
+    if memo is not None:
+        memo[0] = 0.0
 
 
 def configured_schedule() -> Schedule:

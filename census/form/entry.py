@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response as WResponse
 from census.core import db
 from census.core.lookup import NumbersForm, find_household, lookup_limit, lookup_limit_unless
 from census.core.models import Household
+from census.core.pagecache import cached_page
 from census.core.render import render
 from census.core.settings import help_point_row, help_points_for_kk
 from census.form import access, bp, service, waiting
@@ -19,6 +20,7 @@ from census.form.pin_forms import ChangePinForm, EnterPinForm, SetPinForm
 
 @bp.route("/isi", methods=["GET", "POST"])
 @lookup_limit
+@cached_page(form=True)
 def start() -> Response | WResponse:
     """The entry page: the KK number and a member's NIK."""
     visit = access.current_visit()

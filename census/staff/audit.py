@@ -14,6 +14,7 @@ from flask import has_request_context
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from census.core import settings
 from census.core.limits import client_address
 from census.core.local_models import AuditEntry, SettingsGeneration
 
@@ -38,6 +39,7 @@ def record(session: Session, actor: str, action: str, target: str = "", detail: 
     ).rowcount
     if not moved:  # the row was deleted (a database emptied by hand): start it again
         session.add(SettingsGeneration(id=1, value=1))
+    settings.moved_on()
     session.add(
         AuditEntry(
             actor=actor[:254],

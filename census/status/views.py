@@ -23,6 +23,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from census.core.limits import current_wait
 from census.core.lookup import NumbersForm, lookup_limit
+from census.core.pagecache import cached_page
 from census.core.render import render, wants_fragment
 from census.status import service as status_service
 from census.status.service import Answer, Wilayah
@@ -50,6 +51,7 @@ PAGES: dict[str, tuple[str, dict[str, Any]]] = {"status.check": ("status/page.ht
 
 @bp.route("/cek", methods=["GET", "POST"])
 @lookup_limit
+@cached_page(form=True)
 def check() -> Response:
     """The form; on POST, the answer for the household whose numbers were typed."""
     return serve_check()
