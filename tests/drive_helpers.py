@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask
 
@@ -71,10 +73,15 @@ def unsent_household(app: Flask) -> MadeHousehold:
 
 
 def create_drive(
-    app: Flask, tmp_path, slug: str = "asn-blora", region: str = "33.16", agencies: str = AGENCIES
+    app: Flask,
+    tmp_path: Path | None = None,
+    slug: str = "asn-blora",
+    region: str = "33.16",
+    agencies: str = AGENCIES,
 ):
     """``flask census drive create``; returns the command's result."""
-    path = tmp_path / f"opd-{next(_codes)}.csv"
+    folder = tmp_path or Path(tempfile.mkdtemp(prefix="census-drive-"))
+    path = folder / f"opd-{next(_codes)}.csv"
     path.write_text(agencies, encoding="utf-8")
     args = ["census", "drive", "create", slug, "--name", f"ASN {slug}", "--region", region]
     return app.test_cli_runner().invoke(args=[*args, "--target", "80", "--agencies", str(path)])
