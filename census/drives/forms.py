@@ -82,7 +82,7 @@ class DriveForm(AgenciesMixin, FlaskForm):
         validators=[_required(_l("Enter the last day.")), _day],
     )
     target = StringField(
-        _l("Target (% of employees)"),
+        _l("Target: share of employees (%)"),
         description=_l("A whole number from 1 to 100"),
         filters=[_trim(10)],
         render_kw={"inputmode": "numeric"},
