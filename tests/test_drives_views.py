@@ -249,3 +249,20 @@ def test_a_closed_drive_takes_no_confirmation(app, tmp_path) -> None:
     assert closed.status_code == 200 and "This drive has ended" in closed.text
     with app.app_context():
         assert db.session().scalar(select(func.count()).select_from(DriveConfirmation)) == 0
+
+
+def test_confirmations_share_the_status_checks_throttle(app) -> None:
+    app.config["LOOKUP_LIMITS"] = "3/minute"
+    assert create_drive(app).exit_code == 0
+    home = sent_household(app)
+    ids = agency_ids(app)
+    client = app.test_client()
+    assert client.post("/cek", data={"kk": "1", "nik": "2"}).status_code == 200
+    assert confirm(client, "ABCDEFGHJK", home.niks[0], ids["Bappeda"]).status_code == 200
+    assert confirm(client, "ABCDEFGHJK", home.niks[0], ids["Bappeda"]).status_code == 200
+    refused = confirm(client, home.proof, home.niks[0], ids["Bappeda"])
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "Too many tries" in refused.text
+    assert client.get("/kampanye/asn-blora").status_code == 200  # reading is not throttled
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(DriveConfirmation)) == 0
