@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from census.core import db
 from census.core.local_models import AuditEntry, DriveConfirmation
@@ -170,3 +170,34 @@ def test_small_counts_are_withheld_in_the_figures(app, tmp_path) -> None:
     assert by_name["Dinas Pendidikan"]["confirmed"] == "x"
     assert figures["total"]["confirmed"] == 25
     assert figures["rows"][0]["name"] == "Dinas Kesehatan"
+
+
+def test_a_confirmation_beyond_the_proofs_count_made_at_the_same_moment_is_taken_back(
+    app, tmp_path
+) -> None:
+    assert create_drive(app, tmp_path).exit_code == 0
+    home = sent_household(app, present=1)
+    with app.app_context():
+        session = db.session()
+        drive = service.find(session, "asn-blora")
+        agency = drive.agencies[0]
+        # Another phone's confirmation of the same household, committed after this one counted.
+        session.add(
+            DriveConfirmation(
+                drive_id=drive.id,
+                agency_id=agency.id,
+                nik_key=b"\x01" * 32,
+                household_key=confirming.household_key(drive, home.made.household.id),
+            )
+        )
+        session.flush()
+        outcome = confirming._record(
+            session,
+            drive,
+            agency,
+            confirming.nik_key(drive, home.niks[0]),
+            confirming.household_key(drive, home.made.household.id),
+            1,
+        )
+        assert outcome is Outcome.USED_UP
+        assert session.scalar(select(func.count()).select_from(DriveConfirmation)) == 1

@@ -110,22 +110,38 @@ def confirm(session: Session, drive: Drive, proof: str, nik_number: str, agency_
     elif agency is None or agency.drive_id != drive.id:
         outcome = Outcome.NO_AGENCY
     else:
-        outcome = _record(session, drive, agency, own_key, home_key)
+        outcome = _record(session, drive, agency, own_key, home_key, row.members_counted)
     log.info("drive confirmation: %s", outcome.value)
     return outcome
 
 
 def _record(
-    session: Session, drive: Drive, agency: DriveAgency, own_key: bytes, home_key: bytes
+    session: Session,
+    drive: Drive,
+    agency: DriveAgency,
+    own_key: bytes,
+    home_key: bytes,
+    limit: int,
 ) -> Outcome:
-    session.add(
-        DriveConfirmation(
-            drive_id=drive.id, agency_id=agency.id, nik_key=own_key, household_key=home_key
-        )
+    row = DriveConfirmation(
+        drive_id=drive.id, agency_id=agency.id, nik_key=own_key, household_key=home_key
     )
+    session.add(row)
     try:
         session.commit()
     except IntegrityError:  # the same NIK confirmed at the same moment from another phone
         session.rollback()
         return Outcome.ALREADY
+    # Two members of one household confirming at the same moment may both have passed the
+    # count above: counted again once committed, a confirmation beyond the limit is taken back
+    # (both may be, and then a try again succeeds: never more than the proof counted).
+    uses = session.scalar(
+        select(func.count())
+        .select_from(DriveConfirmation)
+        .where(DriveConfirmation.drive_id == drive.id, DriveConfirmation.household_key == home_key)
+    )
+    if uses > limit:
+        session.delete(row)
+        session.commit()
+        return Outcome.USED_UP
     return Outcome.COUNTED
