@@ -3,8 +3,8 @@
 A regency's or province's staff run a drive; an employee whose household has sent its form
 confirms once. Confirmations keep only keyed hashes scoped to the drive (docs/drives.md).
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
