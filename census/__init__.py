@@ -53,6 +53,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from census.core import health
     from census.demo import meeting  # noqa: F401 - its routes join the demo blueprint
     from census.demo import views as demo
+    from census.drives import staff_views as staff_drives
+    from census.drives import views as drives
     from census.outreach import views as outreach
     from census.pages import views as pages
     from census.staff import bp as staff
@@ -67,6 +69,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(demo.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(staff)
+    app.register_blueprint(drives.bp)
+    app.register_blueprint(staff_drives.bp)
 
     _quiet_access_logs()
     _log_to_stderr()

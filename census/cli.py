@@ -86,6 +86,7 @@ def setup_command(ctx: click.Context, demo_households: int, demo_region: str) ->
 
 def init_app(app: Flask) -> None:
     """Register the command group and the commands other modules contribute."""
+    from census.drives import cli as drives
     from census.register import cli as register
     from census.register import demo as demo_data
     from census.staff import cli as staff
@@ -94,4 +95,6 @@ def init_app(app: Flask) -> None:
     census_cli.add_command(demo_data.demo_data_command)
     for staff_command in staff.COMMANDS:
         census_cli.add_command(staff_command)
+    for drive_command in drives.COMMANDS:
+        census_cli.add_command(drive_command)
     app.cli.add_command(census_cli)

@@ -24,7 +24,16 @@ NEEDS_HOUSEHOLD = ("/isi/anggota/<key>", "/bukti/<code>")
 NEEDS_ROOM = ("/ruang/<int:room_id>", "/ruang/masuk/<token>")
 #: A staff member's one-time set-up page; tests/test_staff.py weighs it with a real link.
 NEEDS_SETUP_LINK = ("/staf/mulai/<token>",)
-ELSEWHERE = NEEDS_HOUSEHOLD + NEEDS_ROOM + NEEDS_SETUP_LINK
+#: A drive's pages, public and staff; tests/test_drives_views.py weighs them with a real drive
+#: (test_drive_pages_fit_in_14_kb), tests/browser/test_drives_browser.py checks them in Chromium.
+NEEDS_DRIVE = (
+    "/kampanye/<slug>",
+    "/kampanye/<slug>/poster",
+    "/k/<slug>",
+    "/presentasi/kampanye/<slug>",
+    "/staf/kampanye/<slug>",
+)
+ELSEWHERE = NEEDS_HOUSEHOLD + NEEDS_ROOM + NEEDS_SETUP_LINK + NEEDS_DRIVE
 #: Not pages either: open data and images (CSV, JSON, SVG badges and QR codes).
 NOT_PAGE_SUFFIXES = (".csv", ".json", ".svg")
 

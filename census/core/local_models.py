@@ -2,7 +2,8 @@
 
 The staff capability (``census/staff/``) writes these tables; the core reads the settings through
 :mod:`census.core.settings`, so every capability sees one effective schedule, target and list of
-notices. No table here holds a resident's number or answer.
+notices. No table here holds a resident's number or answer: a drive's confirmations keep only
+keyed hashes scoped to the drive (see docs/drives.md).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import (
     LargeBinary,
     SmallInteger,
     String,
+    UniqueConstraint,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -159,3 +161,64 @@ class SettingsGeneration(Base):
 
     id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Drive(Base):
+    """A participation drive of a regency's or province's employees (ASN), agency by agency."""
+
+    __tablename__ = "drive"
+    __table_args__ = (
+        CheckConstraint("target_percent BETWEEN 1 AND 100", name="ck_drive_target_percent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    region_code: Mapped[str] = mapped_column(String(13), ForeignKey("region.code"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    target_percent: Mapped[int] = mapped_column(SmallInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    agencies: Mapped[list[DriveAgency]] = relationship(
+        back_populates="drive", order_by="DriveAgency.position", cascade="all, delete-orphan"
+    )
+
+
+class DriveAgency(Base):
+    """One agency (OPD) of a drive and how many employees it has."""
+
+    __tablename__ = "drive_agency"
+    __table_args__ = (
+        UniqueConstraint("drive_id", "name", name="uq_drive_agency_name"),
+        CheckConstraint("headcount >= 1", name="ck_drive_agency_headcount"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    drive_id: Mapped[int] = mapped_column(ForeignKey("drive.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    headcount: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+    drive: Mapped[Drive] = relationship(back_populates="agencies")
+
+
+class DriveConfirmation(Base):
+    """An employee's confirmation that their household was sent: no number, code or name.
+
+    ``nik_key`` and ``household_key`` are keyed hashes scoped to the drive, so a NIK counts once
+    per drive and a proof at most as often as it counted people, while no row can be matched
+    with the register or with another drive's rows without the key.
+    """
+
+    __tablename__ = "drive_confirmation"
+    __table_args__ = (UniqueConstraint("drive_id", "nik_key", name="uq_drive_confirmation_nik"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    drive_id: Mapped[int] = mapped_column(ForeignKey("drive.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("drive_agency.id", ondelete="CASCADE"), index=True
+    )
+    nik_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    household_key: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -15,7 +15,7 @@ translated when shown. No message or ``repr`` holds the number: it is population
 """
 
 from census.core.identity.errors import IdentifierError, Mismatch
-from census.core.identity.hashing import keyed_hash, keyed_hasher
+from census.core.identity.hashing import keyed_hash, keyed_hasher, scoped_hash
 from census.core.identity.numbers import Kind, KkResult, NikResult, Sex
 from census.core.identity.parse import (
     PairResult,
@@ -45,4 +45,5 @@ __all__ = [
     "parse_nik",
     "quick_pair",
     "quick_valid_nik",
+    "scoped_hash",
 ]

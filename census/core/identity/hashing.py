@@ -52,3 +52,17 @@ def keyed_hasher(kind: Kind, key: bytes) -> Callable[[str], bytes]:
         return o.digest()
 
     return digest
+
+
+def scoped_hash(scope: str, digest: bytes, key: bytes) -> bytes:
+    """HMAC-SHA256 of an already keyed hash (or another internal id) within a named ``scope``.
+
+    For records that must recognise a number again inside one context (a drive's confirmations:
+    ``scope="drive:12/nik"``) without being matchable with the register, or with another
+    context's records, by anyone who does not hold the key.
+    """
+    if len(key) < 16:
+        raise ValueError("the identity hash key must be at least 16 bytes")
+    return hmac.digest(
+        key, b"census.scoped.v1\x00" + scope.encode("ascii") + b"\x00" + digest, "sha256"
+    )
