@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -58,22 +59,19 @@ class CardKey:
     key_id: int
     siv_key: bytes
 
-    def sealer(self) -> CardSealer:
-        """A sealer for many cards (the cipher is set up once)."""
-        return CardSealer(self.key_id, AESSIV(self.siv_key))
+    def sealer(self) -> Callable[[str, date, bytes], bytes]:
+        """``seal(name, birth_date, nik_hash)`` for many cards: what the register import calls
+        per row (the cipher is set up once, the lookups bound once)."""
+        return _card_sealer(self.key_id, AESSIV(self.siv_key))
 
 
-@dataclass(frozen=True)
-class CardSealer:
-    """Seals members' cards with one key; ``seal`` is what the register import calls per row."""
+def _card_sealer(key_id: int, cipher: AESSIV) -> Callable[[str, date, bytes], bytes]:
+    prefix, encrypt = bytes((key_id,)), cipher.encrypt
 
-    key_id: int
-    cipher: AESSIV
+    def seal(name: str, birth_date: date, nik_hash: bytes) -> bytes:
+        return prefix + encrypt((birth_date.isoformat() + name).encode("utf-8"), [nik_hash])
 
-    def seal(self, name: str, birth_date: date, nik_hash: bytes) -> bytes:
-        """The sealed card of the person whose NIK hashes to ``nik_hash``."""
-        plain = birth_date.isoformat().encode("ascii") + name.encode("utf-8")
-        return bytes((self.key_id,)) + self.cipher.encrypt(plain, [nik_hash])
+    return seal
 
 
 @dataclass(frozen=True)
@@ -117,7 +115,7 @@ class Keyring:
 
     def seal_card(self, name: str, birth_date: date, nik_hash: bytes) -> bytes:
         """A member's name and birth date, sealed with the current key and bound to the NIK."""
-        return CardSealer(self.keys[0].key_id, self.keys[0].card).seal(name, birth_date, nik_hash)
+        return _card_sealer(self.keys[0].key_id, self.keys[0].card)(name, birth_date, nik_hash)
 
     def open_card(self, sealed: bytes, nik_hash: bytes) -> tuple[str, date]:
         """The name and birth date in a sealed card."""

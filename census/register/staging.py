@@ -34,7 +34,7 @@ def staged_rows(
     """
     blank = (None,) * 8
     kk_hash, nik_hash = keyed_hasher("kk", key), keyed_hasher("nik", key)
-    seal = card.sealer().seal
+    seal = card.sealer()
     for count, (line, fields) in enumerate(records, 1):
         if tick is not None and count % PROGRESS_EVERY == 0:
             tick()
