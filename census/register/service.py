@@ -64,7 +64,10 @@ class ImportResult:
 def _copy_postgresql(connection: Connection, rows: Iterator[StagedRow]) -> None:
     raw = connection.connection.driver_connection
     columns = ", ".join(STAGING_COLUMNS)
-    with raw.cursor() as cursor, cursor.copy(f"COPY {STAGING} ({columns}) FROM STDIN") as copy:
+    statement = f"COPY {STAGING} ({columns}) FROM STDIN (FORMAT BINARY)"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        # Binary: the hashes and sealed cards go as bytes, not as hex text to be parsed again.
+        copy.set_types(sql.STAGING_TYPES)
         for row in rows:
             copy.write_row(row)
 

@@ -21,6 +21,8 @@ STAGING_COLUMNS = (
     "address",
     "reason",
 )
+#: The staging columns' PostgreSQL types, in order, for a binary ``COPY``.
+STAGING_TYPES = ("int4", "bytea", "bytea", "bytea", *("text",) * 7)
 
 
 def staging_table(dialect: str) -> str:
