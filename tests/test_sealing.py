@@ -168,3 +168,18 @@ def _debug_where(raw: bytes, clear: bytes) -> str:
     """Where ``clear`` sits in the file, to tell a leak from a region's name."""
     i = raw.find(clear)
     return repr(raw[max(0, i - 300) : i + 100])
+
+
+def test_the_status_check_and_region_figures_open_nothing(app: Flask) -> None:
+    from tests.test_status import post
+
+    with app.app_context():
+        made = add_household(db.session(), village="33.16.01.2001")
+    app.config["DATA_KEYS"] = KEY_B  # every sealed value now fails to open
+    client = app.test_client()
+    found = post(client, made.kk, made.niks[0])
+    assert found.status_code == 200 and "not been counted yet" in found.text
+    assert client.get("/wilayah/33.16?lang=en").status_code == 200
+    assert client.get("/wilayah/33.16.json").status_code == 200
+    with app.app_context(), pytest.raises(SealingError):
+        db.session().scalars(select(Member)).first().name  # noqa: B018 - the property opens
