@@ -28,6 +28,7 @@ def test_a_card_opens_only_for_its_person_and_seals_the_same_each_time() -> None
     assert sealed[0] == 1 and b"Budi" not in sealed and b"1978" not in sealed
     assert keys.open_card(sealed, NIK) == ("Budi Santoso", date(1978, 4, 12))
     assert keys.seal_card("Budi Santoso", date(1978, 4, 12), NIK) == sealed  # the import compares
+    assert keys.card_key().sealer()("Budi Santoso", date(1978, 4, 12), NIK) == sealed  # its way
     with pytest.raises(SealingError):
         keys.open_card(sealed, b"\x02" * 32)  # moved to another person's row
     with pytest.raises(SealingError):
