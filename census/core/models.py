@@ -212,7 +212,7 @@ class Member(sealing.SealedCard, Base):
     #: The name and birth date, sealed together and bound to ``nik_hash``
     #: (``census.core.sealing``); read them as ``name`` and ``birth_date``.
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
-    # Clear: the rules and the import's checks read them in SQL, and alone they name no one.
+    # Clear: the import's checks read the relationship in SQL, and alone these name no one.
     sex: Mapped[str] = mapped_column(String(1))
     relationship_code: Mapped[str] = mapped_column(String(20))
     position: Mapped[int] = mapped_column(SmallInteger, default=0)
