@@ -1,4 +1,4 @@
-"""Migration 0012 seals the clear rows already there, and its downgrade opens them again."""
+"""Migration 0014 seals the clear rows already there, and its downgrade opens them again."""
 
 from __future__ import annotations
 

@@ -5,8 +5,8 @@
 ``DATA_KEYS`` (the first key), so configure the key before upgrading. See
 docs/adr/0005-encryption-at-rest.md.
 
-Revision ID: 0012
-Revises: 0010
+Revision ID: 0014
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from flask import has_app_context
 
 from census.core.sealing import Keyring, keyring
 
-revision = "0012"
-down_revision = "0010"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
