@@ -17,6 +17,8 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from census.core import db
 from census.core.regions import load_regions, region_count
+from census.core.rekey import rotate
+from census.core.sealing import SealingError, keyring
 
 ROOT = Path(__file__).resolve().parent.parent
 census_cli = AppGroup("census", help="Manage the census database.")
@@ -82,6 +84,22 @@ def setup_command(ctx: click.Context, demo_households: int, demo_region: str) ->
         from census.register.demo import demo_data_command
 
         ctx.invoke(demo_data_command, households=demo_households, region=demo_region)
+
+
+@census_cli.command("rotate-data-key")
+def rotate_data_key_command() -> None:
+    """Seal every name, birth date and answer again with the first key in DATA_KEYS."""
+    keys = keyring()
+    try:
+        done = rotate(db.engine(), keys)
+    except OperationalError as exc:
+        fail(f"cannot reach the database: {type(exc.orig).__name__}")
+    except SealingError as exc:
+        fail(f"{exc}; list every key still in use in DATA_KEYS")
+    click.echo(
+        f"sealed again with key {keys.current_id}: {done.members} members, "
+        f"{done.answers} answers, {done.held} held inputs"
+    )
 
 
 def init_app(app: Flask) -> None:

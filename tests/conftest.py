@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, text
 # hash identifiers with the same key (and nothing is written to instance/).
 os.environ["SECRET_KEY"] = "test-secret-key"
 os.environ["IDENTITY_HASH_KEY"] = "test-identity-hash-key"
+os.environ["DATA_KEYS"] = "1:" + "5a" * 32
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("DATABASE_URL", None)
 

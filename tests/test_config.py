@@ -74,3 +74,21 @@ def test_postgres_urls_use_psycopg3(tmp_path) -> None:
         {"SECRET_KEY": "s", "IDENTITY_HASH_KEY": "k", "DATABASE_URL": "postgres://u@h/db"},
     )
     assert config["DATABASE_URL"] == "postgresql+psycopg://u@h/db"
+
+
+def test_the_data_key_is_generated_once_into_instance(tmp_path) -> None:
+    first = load_config(str(tmp_path), {})
+    assert first["DATA_KEYS"] == load_config(str(tmp_path), {})["DATA_KEYS"]
+    assert first["DATA_KEYS"].startswith("1:")
+    assert first["DATA_KEYS"][2:].encode() != first["IDENTITY_HASH_KEY"]
+    assert (tmp_path / "data_key").stat().st_mode & 0o777 == 0o600
+    listed = "2:" + "ab" * 32 + ",1:" + "cd" * 32
+    assert load_config(str(tmp_path), {"DATA_KEYS": listed})["DATA_KEYS"] == listed
+
+
+@pytest.mark.parametrize("value", ["1:short", "secret", "1:" + "ab" * 32 + ",1:" + "cd" * 32])
+def test_a_wrong_data_key_stops_the_start(tmp_path, value: str) -> None:
+    with pytest.raises(RuntimeError, match="DATA_KEYS"):
+        load_config(
+            str(tmp_path), {"SECRET_KEY": "s", "IDENTITY_HASH_KEY": "k", "DATA_KEYS": value}
+        )

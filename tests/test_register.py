@@ -547,8 +547,8 @@ FOREIGN_KEYS = text(
     "FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
 )
 ORPHAN = text(
-    "INSERT INTO member (household_id, nik_hash, name, sex, birth_date, relationship_code, "
-    "position) VALUES (-1, :hash, 'x', 'L', '2000-01-01', 'anak', 0)"
+    "INSERT INTO member (household_id, nik_hash, sealed, sex, relationship_code, "
+    "position) VALUES (-1, :hash, :hash, 'L', 'anak', 0)"
 )
 
 

@@ -131,6 +131,18 @@ def instance_secret(instance_path: str, name: str) -> str:
     return value
 
 
+def data_keys(env: dict[str, str], instance_path: str) -> str:
+    """``DATA_KEYS``, checked; without it, key 1 from ``instance/data_key`` (made on first use)."""
+    from census.core.sealing import parse_keys
+
+    value = env.get("DATA_KEYS") or f"1:{instance_secret(instance_path, 'data_key')}"
+    try:
+        parse_keys(value)
+    except ValueError as exc:
+        raise RuntimeError(str(exc)) from None
+    return value
+
+
 def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask configuration from ``env`` (default: ``os.environ``)."""
     env = dict(os.environ if env is None else env)
@@ -145,6 +157,8 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
         "IDENTITY_HASH_KEY": (
             env.get("IDENTITY_HASH_KEY") or instance_secret(instance_path, "identity_hash_key")
         ).encode(),
+        # Encryption at rest (census/core/sealing.py): ID:KEY entries, the sealing key first.
+        "DATA_KEYS": data_keys(env, instance_path),
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "CENSUS_SCHEDULE": schedule_from_env(env),

@@ -2,20 +2,18 @@
 
 The register is the frame, as Dukcapil's was for SP2020: one household per family card (KK), its
 members from the card. NIK and KK numbers are stored only as keyed hashes (see
-``docs/adr/0001-identifiers-as-keyed-hashes.md``); names are kept because the census form shows the
-household its own members to confirm.
+``docs/adr/0001-identifiers-as-keyed-hashes.md``); names, birth dates and the form's answers are
+sealed with a key held outside the database (``docs/adr/0005-encryption-at-rest.md``).
 """
 
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     CheckConstraint,
-    Date,
     DateTime,
     Enum,
     Float,
@@ -32,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from census.core import sealing
 from census.core.db import Base
 
 
@@ -199,7 +198,7 @@ class Household(Base):
             self.counted_at = at
 
 
-class Member(Base):
+class Member(sealing.SealedCard, Base):
     """A person on a household's family card."""
 
     __tablename__ = "member"
@@ -210,9 +209,11 @@ class Member(Base):
         ForeignKey("household.id", ondelete="CASCADE"), index=True
     )
     nik_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
+    #: The name and birth date, sealed together and bound to ``nik_hash``
+    #: (``census.core.sealing``); read them as ``name`` and ``birth_date``.
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    # Clear: the import's checks read the relationship in SQL, and alone these name no one.
     sex: Mapped[str] = mapped_column(String(1))
-    birth_date: Mapped[date] = mapped_column(Date)
     relationship_code: Mapped[str] = mapped_column(String(20))
     position: Mapped[int] = mapped_column(SmallInteger, default=0)
 
@@ -236,14 +237,15 @@ class FormResponse(Base):
     )
     pin_hash: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Sealed (AES-GCM): read and written as dicts, stored as ciphertext.
+    answers: Mapped[dict] = mapped_column(sealing.SealedJSON(sealing.ANSWERS_CONTEXT), default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     members_counted: Mapped[int | None] = mapped_column(SmallInteger)
     #: What was typed on a step sent while the form was locked (idle too long): the step's path,
     #: its fields and when, kept until the PIN is given again (see ``census.form.held.hold``).
-    held: Mapped[dict | None] = mapped_column(JSON)
+    held: Mapped[dict | None] = mapped_column(sealing.SealedJSON(sealing.HELD_CONTEXT))
 
     household: Mapped[Household] = relationship()
 

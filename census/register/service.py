@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
+from census.core.sealing import CardKey, keyring
 from census.register import sql
 from census.register.rows import read_records
 from census.register.sql import STAGING, STAGING_COLUMNS
@@ -63,7 +64,10 @@ class ImportResult:
 def _copy_postgresql(connection: Connection, rows: Iterator[StagedRow]) -> None:
     raw = connection.connection.driver_connection
     columns = ", ".join(STAGING_COLUMNS)
-    with raw.cursor() as cursor, cursor.copy(f"COPY {STAGING} ({columns}) FROM STDIN") as copy:
+    statement = f"COPY {STAGING} ({columns}) FROM STDIN (FORMAT BINARY)"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        # Binary: the hashes and sealed cards go as bytes, not as hex text to be parsed again.
+        copy.set_types(sql.STAGING_TYPES)
         for row in rows:
             copy.write_row(row)
 
@@ -73,8 +77,6 @@ def _insert_sqlite(connection: Connection, rows: Iterator[StagedRow]) -> None:
     insert = f"INSERT INTO {STAGING} VALUES ({', '.join('?' * len(STAGING_COLUMNS))})"
     batch: list[StagedRow] = []
     for row in rows:
-        if row[5] is not None:
-            row = (*row[:5], row[5].isoformat(), *row[6:])  # SQLAlchemy's SQLite date format
         batch.append(row)
         if len(batch) >= SQLITE_BATCH:
             raw.executemany(insert, batch)
@@ -138,6 +140,7 @@ def import_register(
     on_reject: Callable[[int, str], None] | None = None,
     after_upsert: Callable[[Connection], None] | None = None,
     workers: int | None = None,
+    card: CardKey | None = None,
 ) -> ImportResult:
     """Import a register CSV; call ``on_reject(line, reason)`` for each rejected row, in order.
 
@@ -146,8 +149,10 @@ def import_register(
     Raises ``OSError`` (unreadable file), ``RegisterFileError`` (header, encoding, quoting) or
     ``RegisterDatabaseError``; anything raised leaves the register untouched. ``workers`` is the
     number of processes that check rows (default for files over 4 MB on three cores or more:
-    one per core but one, at most four; 0: check in this process).
+    one per core but one, at most four; 0: check in this process). ``card`` seals names and birth
+    dates (default: the application's current data key).
     """
+    card = card or keyring().card_key()
     if workers is None:
         big = os.path.getsize(path) >= PARALLEL_FROM_BYTES
         cores = os.cpu_count() or 1
@@ -173,9 +178,9 @@ def import_register(
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
             raise RegisterDatabaseError(f"cannot reach the database: {reason}") from None
         if pool is None:
-            rows = staged_rows(records, key, today, tick)
+            rows = staged_rows(records, key, card, today, tick)
         else:
-            rows = parallel_staged_rows(records, key, today, pool, tick)
+            rows = parallel_staged_rows(records, key, card, today, pool, tick)
         with connection, connection.begin():
             result = _run(connection, rows, on_reject)
             if after_upsert is not None:

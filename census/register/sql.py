@@ -12,9 +12,8 @@ STAGING_COLUMNS = (
     "line",
     "kk_hash",
     "nik_hash",
-    "name",
+    "sealed",
     "sex",
-    "birth_date",
     "relationship",
     "village_code",
     "rt",
@@ -22,22 +21,16 @@ STAGING_COLUMNS = (
     "address",
     "reason",
 )
+#: The staging columns' PostgreSQL types, in order, for a binary ``COPY``.
+STAGING_TYPES = ("int4", "bytea", "bytea", "bytea", *("text",) * 7)
 
 
 def staging_table(dialect: str) -> str:
     """``CREATE`` the staging table: temporary, so it is private to the import's connection."""
-    blob, day, extra = (
-        ("bytea", "date", " ON COMMIT DROP")
-        if dialect == "postgresql"
-        else (
-            "blob",
-            "text",
-            "",
-        )
-    )
+    blob, extra = ("bytea", " ON COMMIT DROP") if dialect == "postgresql" else ("blob", "")
     return (
         f"CREATE TEMPORARY TABLE {STAGING} (line integer NOT NULL, kk_hash {blob}, "
-        f"nik_hash {blob}, name text, sex text, birth_date {day}, relationship text, "
+        f"nik_hash {blob}, sealed {blob}, sex text, relationship text, "
         f"village_code text, rt text, rw text, address text, reason text){extra}"
     )
 
@@ -147,9 +140,10 @@ ORDER BY s.village_code
 # (Inserting in village order, and members in household order, lets the village-prefixed indexes
 # and the foreign-key checks find their pages already in cache: about a fifth less work.)
 
-#: Accepted persons with their household's id.
-MEMBER_ROWS = f"""SELECT h.id AS household_id, s.line, s.nik_hash, s.name, s.sex, s.birth_date,
-       s.relationship
+#: Accepted persons with their household's id. ``sealed`` is the name and birth date, sealed
+#: deterministically and bound to the NIK's hash: the same card under the same key gives the same
+#: bytes, so comparing them tells what changed without opening anything.
+MEMBER_ROWS = f"""SELECT h.id AS household_id, s.line, s.nik_hash, s.sealed, s.sex, s.relationship
 FROM {STAGING} s JOIN household h ON h.kk_hash = s.kk_hash
 WHERE s.reason IS NULL"""
 
@@ -158,16 +152,16 @@ WHERE s.reason IS NULL"""
 # rejected, must not reshuffle the others.
 UPDATE_MEMBERS = f"""
 UPDATE member SET
-    name = s.name, sex = s.sex, birth_date = s.birth_date, relationship_code = s.relationship
+    sealed = s.sealed, sex = s.sex, relationship_code = s.relationship
 FROM ({MEMBER_ROWS}) AS s
 WHERE member.nik_hash = s.nik_hash AND member.household_id = s.household_id
-  AND (member.name <> s.name OR member.sex <> s.sex OR member.birth_date <> s.birth_date
+  AND (member.sealed <> s.sealed OR member.sex <> s.sex
        OR member.relationship_code <> s.relationship)
 """
 
 INSERT_MEMBERS = f"""
-INSERT INTO member (household_id, nik_hash, name, sex, birth_date, relationship_code, position)
-SELECT s.household_id, s.nik_hash, s.name, s.sex, s.birth_date, s.relationship,
+INSERT INTO member (household_id, nik_hash, sealed, sex, relationship_code, position)
+SELECT s.household_id, s.nik_hash, s.sealed, s.sex, s.relationship,
        COALESCE(t.top, -1) + ROW_NUMBER() OVER (PARTITION BY s.household_id ORDER BY s.line)
 FROM ({MEMBER_ROWS}) AS s
 LEFT JOIN (SELECT m.household_id, MAX(m.position) AS top

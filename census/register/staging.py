@@ -1,5 +1,6 @@
 """Checking and hashing register rows on their way to the staging table, in this process or
-spread over worker processes; the numbers leave here only as keyed hashes."""
+spread over worker processes; the numbers leave here only as keyed hashes, names and birth dates
+only sealed."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
 from census.core.identity import keyed_hasher
+from census.core.sealing import CardKey
 from census.register.rows import check_row
 
 PROGRESS_EVERY = 2048  # rows between progress updates
@@ -21,15 +23,18 @@ StagedRow = tuple[Any, ...]
 def staged_rows(
     records: Iterator[tuple[int, list[str]]],
     key: bytes,
+    card: CardKey,
     today: date,
     tick: Callable[[], None] | None = None,
 ) -> Iterator[StagedRow]:
     """Check and hash each record: a staging row, with a reason when the row is rejected.
 
-    The numbers leave this function only as keyed hashes.
+    The numbers leave this function only as keyed hashes, the name and birth date only sealed
+    with ``card`` (bound to the NIK's hash).
     """
-    blank = (None,) * 9
+    blank = (None,) * 8
     kk_hash, nik_hash = keyed_hasher("kk", key), keyed_hasher("nik", key)
+    seal = card.sealer()
     for count, (line, fields) in enumerate(records, 1):
         if tick is not None and count % PROGRESS_EVERY == 0:
             tick()
@@ -38,13 +43,13 @@ def staged_rows(
         except ValueError as exc:
             yield (line, *blank, None, str(exc))
             continue
+        person = nik_hash(p.nik)
         yield (
             line,
             kk_hash(p.kk),
-            nik_hash(p.nik),
-            p.name,
+            person,
+            seal(p.name, p.birth_date, person),
             p.sex,
-            p.birth_date,
             p.relationship,
             p.village_code,
             p.rt,
@@ -56,15 +61,18 @@ def staged_rows(
         tick()
 
 
-def _check_chunk(args: tuple[list[tuple[int, list[str]]], bytes, date]) -> list[StagedRow]:
+def _check_chunk(
+    args: tuple[list[tuple[int, list[str]]], bytes, CardKey, date],
+) -> list[StagedRow]:
     """Worker side of ``parallel_staged_rows``: check and hash one chunk of records."""
-    chunk, key, today = args
-    return list(staged_rows(iter(chunk), key, today))
+    chunk, key, card, today = args
+    return list(staged_rows(iter(chunk), key, card, today))
 
 
 def parallel_staged_rows(
     records: Iterator[tuple[int, list[str]]],
     key: bytes,
+    card: CardKey,
     today: date,
     pool: Pool,
     tick: Callable[[], None] | None = None,
@@ -81,14 +89,14 @@ def parallel_staged_rows(
     for record in records:
         chunk.append(record)
         if len(chunk) >= CHUNK:
-            pending.append(pool.apply_async(_check_chunk, ((chunk, key, today),)))
+            pending.append(pool.apply_async(_check_chunk, ((chunk, key, card, today),)))
             chunk = []
             if len(pending) >= limit:
                 yield from pending.popleft().get()
                 if tick is not None:
                     tick()
     if chunk:
-        pending.append(pool.apply_async(_check_chunk, ((chunk, key, today),)))
+        pending.append(pool.apply_async(_check_chunk, ((chunk, key, card, today),)))
     while pending:
         yield from pending.popleft().get()
     if tick is not None:
