@@ -6,7 +6,6 @@ PORT ?= 8000
 WORKERS ?= 2
 THREADS ?= 16
 TEST_WORKERS ?= 2
-THREADS ?= 16
 export FLASK_APP := app
 
 .PHONY: run meeting stack test bench lint format translations setup-db clean

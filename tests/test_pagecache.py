@@ -47,8 +47,11 @@ def test_a_matching_etag_gets_304_without_a_body(app: Flask) -> None:
     etag = first.headers["ETag"]
     again = client.get("/", headers={**GZIP, "If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
-    weak = client.get("/", headers={"If-None-Match": "W/" + etag})  # as nginx passes it on
+    weak = client.get("/", headers={**GZIP, "If-None-Match": "W/" + etag})  # as nginx passes it on
     assert weak.status_code == 304
+    plain = client.get("/")
+    assert plain.headers["ETag"] != etag, "the plain bytes have an ETag of their own"
+    assert client.get("/", headers={"If-None-Match": plain.headers["ETag"]}).status_code == 304
     other = client.get("/", headers={"If-None-Match": '"something-else"'})
     assert other.status_code == 200 and other.headers["ETag"] == etag
     assert first.headers["Cache-Control"] == "no-cache", "browsers ask again, cheaply"

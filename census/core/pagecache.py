@@ -125,9 +125,10 @@ def _key(form: bool) -> tuple[Any, ...] | None:
         current_language(),
         "lang" in args,
         "form" if form else tuple(sorted(session.keys())),
-        request.headers.get("HX-Request"),
-        request.headers.get("HX-Boosted"),
-        request.headers.get("HX-History-Restore-Request"),
+        # Read from the environ: a missing header costs no exception there.
+        request.environ.get("HTTP_HX_REQUEST"),
+        request.environ.get("HTTP_HX_BOOSTED"),
+        request.environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST"),
     )
 
 
@@ -175,18 +176,21 @@ def _answer_form(page: Page) -> Response:
 def _answer(page: Page) -> Response:
     if page.parts is not None:
         return _answer_form(page)
-    if request.if_none_match.contains_weak(page.etag):
+    # The gzipped bytes are another representation: an ETag of their own (RFC 9110, 8.8.3).
+    gzipped = "gzip" in request.accept_encodings and current_app.config["COMPRESS_ENABLED"]
+    etag = page.etag + "-gz" if gzipped else page.etag
+    if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
         response = Response(status=200)
-        if "gzip" in request.accept_encodings and current_app.config["COMPRESS_ENABLED"]:
+        if gzipped:
             response.set_data(page.gzipped)
             response.headers["Content-Encoding"] = "gzip"
         else:
             response.set_data(page.body)
     for name, value in page.headers:
         response.headers[name] = value
-    response.set_etag(page.etag)
+    response.set_etag(etag)
     response.headers.setdefault("Cache-Control", "no-cache")
     response.vary.update(page.vary)
     response.vary.add("Accept-Encoding")

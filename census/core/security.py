@@ -87,29 +87,46 @@ def allow_framing(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _policy_headers(framing: bool, https: bool) -> list[tuple[str, str]]:
+    """The security headers for one kind of answer, built once per kind (four in all)."""
+    kinds = current_app.extensions.setdefault("census_security_headers", {})
+    headers = kinds.get((framing, https))
+    if headers is None:
+        styles = " ".join(["'self'", *current_app.extensions.get("census_style_hashes", [])])
+        policy = [
+            "default-src 'self'",
+            "script-src 'self'",
+            f"style-src {styles}",
+            "img-src 'self' data:",
+            "font-src 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors *" if framing else "frame-ancestors 'none'",
+        ]
+        headers = []
+        if https:
+            policy.append("upgrade-insecure-requests")
+            headers.append(("Strict-Transport-Security", HSTS))
+        headers += [
+            ("Content-Security-Policy", "; ".join(policy)),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "same-origin"),
+            (
+                "Permissions-Policy",
+                "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+            ),
+        ]
+        if not framing:
+            headers.append(("X-Frame-Options", "DENY"))
+        kinds[(framing, https)] = headers
+    return headers
+
+
 def _add_headers(response: Response) -> Response:
-    framing = g.get("allow_framing", False)
-    styles = " ".join(["'self'", *current_app.extensions.get("census_style_hashes", [])])
-    policy = [
-        "default-src 'self'",
-        "script-src 'self'",
-        f"style-src {styles}",
-        "img-src 'self' data:",
-        "font-src 'none'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors *" if framing else "frame-ancestors 'none'",
-    ]
-    if over_https():
-        policy.append("upgrade-insecure-requests")
-        response.headers.setdefault("Strict-Transport-Security", HSTS)
-    response.headers.setdefault("Content-Security-Policy", "; ".join(policy))
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
-    )
-    if not framing:
-        response.headers.setdefault("X-Frame-Options", "DENY")
+    """Each security header the view did not set itself."""
+    present = {name.lower() for name, _value in response.headers.items()}
+    for name, value in _policy_headers(bool(g.get("allow_framing", False)), over_https()):
+        if name.lower() not in present:
+            response.headers.add(name, value)
     return response

@@ -75,31 +75,51 @@ def configured_schedule() -> Schedule:
     return current_app.config["CENSUS_SCHEDULE"]
 
 
-def phase_changes() -> list[PhaseChange]:
-    """Every phase change, oldest first (read once per request)."""
+@dataclass(frozen=True)
+class Move:
+    """One phase change as read: which date, from what, to what."""
+
+    phase: str
+    old_date: date
+    new_date: date
+
+
+def phase_changes() -> list[Move]:
+    """Every phase change, oldest first: read once per request, and kept by the worker for as
+    long as the settings generation stays the same (no staff change anywhere since)."""
     cached = g.get("census_phase_changes")
     if cached is None:
-        cached = g.census_phase_changes = _read_phase_changes()
+        version = generation()
+        memo = current_app.extensions.get("census_phase_changes")
+        if version >= 0 and memo is not None and memo[0] == version:
+            cached = memo[1]
+        else:
+            cached = _read_phase_changes()
+            if version >= 0:
+                current_app.extensions["census_phase_changes"] = (version, cached)
+        g.census_phase_changes = cached
     return cached
 
 
-def _read_phase_changes() -> list[PhaseChange]:
-    query = select(PhaseChange).order_by(PhaseChange.changed_at, PhaseChange.id)
+def _read_phase_changes() -> list[Move]:
+    query = select(PhaseChange.phase, PhaseChange.old_date, PhaseChange.new_date).order_by(
+        PhaseChange.changed_at, PhaseChange.id
+    )
     session = db.session()
     try:
-        return list(session.scalars(query))
+        return [Move(*row) for row in session.execute(query)]
     except SQLAlchemyError as exc:
         # An error page after a failed statement (a lock timeout): its transaction is aborted.
         session.rollback()
         log.warning("schedule changes unreadable: %s", type(exc).__name__)
     try:
-        return list(session.scalars(query))
+        return [Move(*row) for row in session.execute(query)]
     except SQLAlchemyError:
         session.rollback()
         return []  # the database is down: the configured schedule, on an error page
 
 
-def merge(base: Schedule, changes: list[PhaseChange]) -> Schedule:
+def merge(base: Schedule, changes: list[Move]) -> Schedule:
     """``base`` with the newest change of each phase applied."""
     values: dict[str, date] = {}
     for change in changes:
