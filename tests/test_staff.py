@@ -256,3 +256,13 @@ def test_a_reset_gives_a_new_set_up_link_and_ends_the_old_key(app) -> None:
     assert done.status_code == 303
     assert sign_in(fresh, "lost@bps.go.id", new_secret).status_code == 303
     assert ("command line", "staff.reset", "command line") in audit_actions(app)
+
+
+def test_the_set_up_link_points_at_make_runs_address_unless_site_url_says(app) -> None:
+    runner = app.test_cli_runner()
+    app.config["SITE_URL"] = ""
+    printed = runner.invoke(args=["census", "staff", "add", "a@blora.go.id", "--role", "national"])
+    assert "http://127.0.0.1:8000/staf/mulai/" in printed.output and "SITE_URL" in printed.output
+    app.config["SITE_URL"] = "https://sensus.blorakab.go.id"
+    printed = runner.invoke(args=["census", "staff", "add", "b@blora.go.id", "--role", "national"])
+    assert "https://sensus.blorakab.go.id/staf/mulai/" in printed.output

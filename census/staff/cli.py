@@ -53,9 +53,16 @@ def add_command(email: str, role: str, region_code: str | None) -> None:
     click.echo(_link(token))
 
 
+#: Where ``make run`` serves the site, for a link printed without ``SITE_URL``.
+LOCAL_SITE = "http://127.0.0.1:8000"
+
+
 def _link(token: str) -> str:
-    base = current_app.config.get("SITE_URL") or "http://localhost:5000"
-    return f"set-up link (valid 24 hours, works once): {base}/staf/mulai/{token}"
+    base = current_app.config.get("SITE_URL")
+    link = f"set-up link (valid 24 hours, works once): {base or LOCAL_SITE}/staf/mulai/{token}"
+    if not base:
+        link += "\n(the address of `make run`; set SITE_URL to print the site's own address)"
+    return link
 
 
 @staff_group.command("reset")
