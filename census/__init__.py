@@ -35,7 +35,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
 
     from census import cli
-    from census.core import assets, bodies, cache, db, errors, i18n, limits, render, security
+    from census.core import (
+        assets,
+        bodies,
+        cache,
+        db,
+        errors,
+        fieldcache,
+        i18n,
+        limits,
+        render,
+        security,
+    )
 
     # First of all: no form, extension or view may read a body that is not a form.
     bodies.init_app(app)
@@ -45,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     limits.init_app(app)
     render.init_app(app)
+    fieldcache.init_app(app)
     assets.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

@@ -11,13 +11,15 @@ from typing import Any
 from flask import g, make_response, redirect, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WResponse
 
 from census.core import db, settings
 from census.core.config import census_today
 from census.core.models import FormResponse, Household
 from census.core.render import htmx
-from census.form import access, held, sent, service
+from census.form import access, held, sent
 
 TOTAL_STEPS = 6
 
@@ -89,8 +91,7 @@ def step_view(view: Callable[..., Any]) -> Callable[..., Any]:
                 return see_other("form.pin", **access.reopen_args(visit), kept=1)
             return see_other("form.pin", **access.reopen_args(visit))
         session = db.session()
-        household = session.get(Household, visit.household_id)
-        response = service.get_response(session, visit.household_id)
+        household, response = _household_and_response(session, visit.household_id)
         if household is None or response is None:
             access.forget()
             return see_other("form.start")
@@ -104,6 +105,19 @@ def step_view(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def _household_and_response(
+    session: Session, household_id: int
+) -> tuple[Household | None, FormResponse | None]:
+    """The household and its answers, freshly read, in one query (every step needs both)."""
+    row = session.execute(
+        select(Household, FormResponse)
+        .outerjoin(FormResponse, FormResponse.household_id == Household.id)
+        .where(Household.id == household_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def opened() -> Opened:

@@ -69,8 +69,29 @@ class Choice:
             raise ValidationError(str(self.message))
 
 
+class FixedRadioField(RadioField):
+    """Radios whose label, hint and options are fixed where they are declared: the markup
+    depends only on the language and the answer, so it is kept (``census.core.fieldcache``)."""
+
+    fixed = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.type = "RadioField"  # what the templates know it as
+
+
+class FixedSelectField(SelectField):
+    """A list whose label, hint and options are fixed where they are declared (as above)."""
+
+    fixed = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.type = "SelectField"
+
+
 def radio(label: object, options: c.Choices, message: object, **kwargs: Any) -> RadioField:
-    return RadioField(
+    return FixedRadioField(
         label,
         choices=c.options(options),
         validators=[Choice(message)],
@@ -81,7 +102,7 @@ def radio(label: object, options: c.Choices, message: object, **kwargs: Any) -> 
 
 def select(label: object, options: c.Choices, message: object, **kwargs: Any) -> SelectField:
     placeholder = [("", _l("Choose…"))]
-    return SelectField(
+    return FixedSelectField(
         label,
         choices=c.options(placeholder + options),
         validators=[Choice(message)],
