@@ -45,9 +45,9 @@ def test_each_household_sees_its_own_answers_and_language(app: Flask) -> None:
     mine = housing_page(answered)
     assert re.search(r'value="own" checked', mine), "the answer given is selected"
     other = housing_page(fresh)
-    assert " checked" not in other and " selected" not in other.replace(
-        'value="" selected', ""
-    ), "nothing selected for a household that has not answered"
+    assert " checked" not in other and " selected" not in other.replace('value="" selected', ""), (
+        "nothing selected for a household that has not answered"
+    )
     english, indonesian = housing_page(fresh, "en"), housing_page(fresh, "id")
     assert "Who owns the home you live in?" in english
     assert "Who owns the home you live in?" not in indonesian
