@@ -53,7 +53,7 @@ def init_app(app: Flask) -> None:
                 if ep in app.view_functions and ep not in hidden
             ]
 
-        return {"main_nav": main_nav, "link": link, "chrome": chrome}
+        return {"main_nav": main_nav, "link": link, "chrome": chrome, "page_part": page_part}
 
 
 def _remembered(name: str) -> dict[Any, Any]:
@@ -94,6 +94,34 @@ def chrome(part: str) -> Markup:
     html = parts.get(key)
     if html is None:
         html = parts[key] = Markup(render_template(f"chrome/{part}.html"))
+    return html
+
+
+#: Most page parts one worker keeps (they are keyed by the page's URL).
+PAGE_PARTS = 4096
+
+
+def page_part(part: str, title: str = "", description: str = "") -> Markup:
+    """``chrome/<part>.html`` for this page (its Open Graph tags, share link, language links),
+    rendered once per page address, language and title instead of on every request."""
+    key = (
+        part,
+        current_language(),
+        request.scheme,
+        request.host,
+        request.script_root,
+        request.full_path,
+        title,
+        description,
+    )
+    parts = _remembered("page_parts")
+    html = parts.get(key)
+    if html is None:
+        if len(parts) >= PAGE_PARTS:
+            parts.clear()
+        html = parts[key] = Markup(
+            render_template(f"chrome/{part}.html", page_title=title, page_description=description)
+        )
     return html
 
 
