@@ -26,6 +26,7 @@ import gzip
 import hashlib
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -42,6 +43,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_SECONDS = 5.0
 #: Most pages one worker keeps (each a few kilobytes): languages x pages x regions looked at.
 MAX_PAGES = 1024
+#: zlib's window bits for a gzip stream (header and trailer included).
+GZIP_WBITS = 16 + zlib.MAX_WBITS
 #: Headers of the view's response that are part of the page.
 KEPT_HEADERS = (
     "Content-Type",
@@ -62,6 +65,10 @@ class Page:
     expires: float
     #: A page with a form: its body cut where the CSRF token goes (each visitor gets their own).
     parts: tuple[bytes, ...] | None = None
+    #: Its gzip stream up to the first token, and the compressor's state there: each answer
+    #: compresses only what follows (the same bytes as compressing the whole page at once).
+    gzip_head: bytes = b""
+    compressor: Any = None
 
 
 class PageStore:
@@ -140,11 +147,13 @@ def _keep(response: Response, seconds: float, form: bool) -> Page | None:
     if session.modified and not (form and FORM_SESSION.issuperset(session.keys())):
         return None  # the page changed the session: it is this visitor's
     body = response.get_data()
-    parts = None
+    parts, head, compressor = None, b"", None
     if form:
         parts = tuple(body.split(generate_csrf().encode()))
         if len(parts) < 2:
             return None  # no token where one was expected: not kept
+        compressor = zlib.compressobj(6, zlib.DEFLATED, GZIP_WBITS)
+        head = compressor.compress(parts[0])
     return Page(
         body=body,
         gzipped=gzip.compress(body, compresslevel=6, mtime=0),
@@ -153,19 +162,23 @@ def _keep(response: Response, seconds: float, form: bool) -> Page | None:
         vary=tuple(response.vary),
         expires=time.monotonic() + seconds,
         parts=parts,
+        gzip_head=head,
+        compressor=compressor,
     )
 
 
 def _answer_form(page: Page) -> Response:
     """A kept page with this visitor's CSRF token put in (never a 304: the token changes)."""
     assert page.parts is not None
-    body = generate_csrf().encode().join(page.parts)
+    token = generate_csrf().encode()
+    rest = token + token.join(page.parts[1:])
     response = Response(status=200)
     if "gzip" in request.accept_encodings and current_app.config["COMPRESS_ENABLED"]:
-        response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+        compressor = page.compressor.copy()
+        response.set_data(page.gzip_head + compressor.compress(rest) + compressor.flush())
         response.headers["Content-Encoding"] = "gzip"
     else:
-        response.set_data(body)
+        response.set_data(page.parts[0] + rest)
     for name, value in page.headers:
         response.headers[name] = value
     response.vary.update(page.vary)
