@@ -18,22 +18,11 @@ from wtforms.widgets import DateInput
 
 from census.core.identity import IdentifierError, parse_nik
 from census.core.lookup import MAX_INPUT
+from census.core.validators import required, trimmed
 from census.form.proofs import PROOF_LENGTH, normalise_code
 
 #: The longest agency list typed on the page (80 agencies of long names fit).
 AGENCIES_TEXT_MAX = 20_000
-
-
-def _trim(limit: int) -> Any:
-    return lambda v: v.strip()[:limit] if isinstance(v, str) else v
-
-
-def _required(message: Any) -> Any:
-    def check(_form: FlaskForm, field: Any) -> None:
-        if not (field.data or "").strip():
-            raise ValidationError(message)
-
-    return check
 
 
 def _day(_form: FlaskForm, field: Any) -> None:
@@ -63,29 +52,29 @@ class DriveForm(AgenciesMixin, FlaskForm):
     name = StringField(
         _l("Name of the drive"),
         description=_l("For example 'ASN Kabupaten Blora count themselves online'"),
-        filters=[_trim(500)],
-        validators=[_required(_l("Enter the drive's name."))],
+        filters=[trimmed(500)],
+        validators=[required(_l("Enter the drive's name."))],
     )
     slug = StringField(
         _l("Short name for the link (optional)"),
         description=_l("Lower-case letters, digits and hyphens; empty: made from the name"),
-        filters=[_trim(100)],
+        filters=[trimmed(100)],
         render_kw={"spellcheck": "false", "autocapitalize": "none"},
     )
     starts_on = StringField(
         _l("First day"),
         widget=DateInput(),
-        validators=[_required(_l("Enter the first day.")), _day],
+        validators=[required(_l("Enter the first day.")), _day],
     )
     ends_on = StringField(
         _l("Last day"),
         widget=DateInput(),
-        validators=[_required(_l("Enter the last day.")), _day],
+        validators=[required(_l("Enter the last day.")), _day],
     )
     target = StringField(
         _l("Target: share of employees (%)"),
         description=_l("A whole number from 1 to 100"),
-        filters=[_trim(10)],
+        filters=[trimmed(10)],
         render_kw={"inputmode": "numeric"},
     )
 
@@ -110,13 +99,13 @@ class ConfirmForm(FlaskForm):
     proof = StringField(
         _l("Proof code of your household"),
         description=_l("10 letters and digits, on the proof you got when the form was sent"),
-        filters=[_trim(MAX_INPUT)],
+        filters=[trimmed(MAX_INPUT)],
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
     )
     nik = StringField(
         _l("Your own NIK"),
         description=_l("16 digits, on your KTP; you must be one of the people the form counted"),
-        filters=[_trim(MAX_INPUT)],
+        filters=[trimmed(MAX_INPUT)],
         render_kw={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"},
     )
     agency = SelectField(_l("Your agency"), choices=[], validate_choice=False)

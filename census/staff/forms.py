@@ -16,21 +16,10 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import DateInput
 
 from census.core.local_models import ANNOUNCEMENT_MAX
+from census.core.validators import required, trimmed
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 200
-
-
-def _trim(limit: int) -> Any:
-    return lambda v: v.strip()[:limit] if isinstance(v, str) else v
-
-
-def _required(message: Any) -> Any:
-    def check(_form: FlaskForm, field: Any) -> None:
-        if not (field.data or "").strip():
-            raise ValidationError(message)
-
-    return check
 
 
 def parse_date(value: str | None) -> date | None:
@@ -49,21 +38,21 @@ def _date(_form: FlaskForm, field: Any) -> None:
 class SignInForm(FlaskForm):
     email = StringField(
         _l("Email address"),
-        filters=[_trim(254)],
-        validators=[_required(_l("Enter your email address."))],
+        filters=[trimmed(254)],
+        validators=[required(_l("Enter your email address."))],
         render_kw={"autocomplete": "username", "spellcheck": "false"},
     )
     password = PasswordField(
         _l("Password"),
-        filters=[_trim(PASSWORD_MAX)],
-        validators=[_required(_l("Enter your password."))],
+        filters=[trimmed(PASSWORD_MAX)],
+        validators=[required(_l("Enter your password."))],
         render_kw={"autocomplete": "current-password"},
     )
     code = StringField(
         _l("Code from your authenticator app"),
         description=_l("6 digits; a new code appears every 30 seconds"),
-        filters=[_trim(12)],
-        validators=[_required(_l("Enter the 6-digit code from your authenticator app."))],
+        filters=[trimmed(12)],
+        validators=[required(_l("Enter the 6-digit code from your authenticator app."))],
         render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
     )
 
@@ -72,19 +61,19 @@ class SetupForm(FlaskForm):
     password = PasswordField(
         _l("Choose a password"),
         description=_l("At least 12 characters"),
-        filters=[_trim(PASSWORD_MAX)],
+        filters=[trimmed(PASSWORD_MAX)],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         _l("Type the password again"),
-        filters=[_trim(PASSWORD_MAX)],
+        filters=[trimmed(PASSWORD_MAX)],
         render_kw={"autocomplete": "new-password"},
     )
     code = StringField(
         _l("Code from your authenticator app"),
         description=_l("Scan the QR code (or type the key) in the app, then type its 6 digits"),
-        filters=[_trim(12)],
-        validators=[_required(_l("Enter the 6-digit code from your authenticator app."))],
+        filters=[trimmed(12)],
+        validators=[required(_l("Enter the 6-digit code from your authenticator app."))],
         render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
     )
 
@@ -101,7 +90,7 @@ class TargetForm(FlaskForm):
     percent = StringField(
         _l("Online participation target (%)"),
         description=_l("A whole number from 1 to 100; leave empty to use the parent region's"),
-        filters=[_trim(10)],
+        filters=[trimmed(10)],
         render_kw={"inputmode": "numeric"},
     )
 
@@ -122,13 +111,13 @@ class AnnouncementForm(FlaskForm):
     text_id = StringField(
         _l("Notice in Indonesian"),
         description=_l("At most 280 characters"),
-        filters=[_trim(2000)],
-        validators=[_required(_l("Write the notice in Indonesian."))],
+        filters=[trimmed(2000)],
+        validators=[required(_l("Write the notice in Indonesian."))],
     )
     text_en = StringField(
         _l("Notice in English (optional)"),
         description=_l("English pages show the Indonesian notice when this is empty"),
-        filters=[_trim(2000)],
+        filters=[trimmed(2000)],
     )
     starts_on = StringField(_l("Show from"), widget=DateInput(), validators=[_date])
     ends_on = StringField(_l("Show until"), widget=DateInput(), validators=[_date])
@@ -153,19 +142,19 @@ class HelpPointForm(FlaskForm):
     village_code = StringField(
         _l("Village code"),
         description=_l("Kemendagri code, written like 33.16.01.2001"),
-        filters=[_trim(20)],
-        validators=[_required(_l("Enter the village code."))],
+        filters=[trimmed(20)],
+        validators=[required(_l("Enter the village code."))],
     )
     name = StringField(
-        _l("Name"), filters=[_trim(500)], validators=[_required(_l("Enter the place's name."))]
+        _l("Name"), filters=[trimmed(500)], validators=[required(_l("Enter the place's name."))]
     )
     address = StringField(
         _l("Address"),
-        filters=[_trim(500)],
-        validators=[_required(_l("Enter the address."))],
+        filters=[trimmed(500)],
+        validators=[required(_l("Enter the address."))],
     )
-    hours = StringField(_l("Opening hours (optional)"), filters=[_trim(500)])
-    phone = StringField(_l("Phone (optional)"), filters=[_trim(100)])
+    hours = StringField(_l("Opening hours (optional)"), filters=[trimmed(500)])
+    phone = StringField(_l("Phone (optional)"), filters=[trimmed(100)])
 
 
 class ImportForm(FlaskForm):
@@ -188,7 +177,7 @@ class PhaseForm(FlaskForm):
     new_date = StringField(
         _l("New date"),
         widget=DateInput(),
-        validators=[_required(_l("Enter the new date.")), _date],
+        validators=[required(_l("Enter the new date.")), _date],
     )
 
 
@@ -196,4 +185,4 @@ class RegionPickForm(FlaskForm):
     class Meta:
         csrf = False
 
-    code = StringField(_l("Region code"), filters=[_trim(20)])
+    code = StringField(_l("Region code"), filters=[trimmed(20)])
