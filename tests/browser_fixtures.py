@@ -145,6 +145,23 @@ def wait_until_true(page: Any, expression: str, timeout: float = 5.0) -> None:
         page.wait_for_timeout(50)
 
 
+def refreshes_by_itself(page: Any, url: str, change: Any, seconds: float = 10) -> None:
+    """Open ``url`` without JavaScript, make ``change``, and check that the page's meta refresh
+    loads it again (at least twice in all) with no htmx request."""
+    loads: list[float] = []
+    polls: list[str] = []
+    page.on("load", lambda _page: loads.append(time.monotonic()))
+    page.on("request", lambda r: polls.append(r.url) if r.headers.get("hx-request") else None)
+    page.goto(url)
+    change()
+    deadline = time.monotonic() + seconds
+    while len(loads) < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert len(loads) >= 2, "the meta refresh reloaded the page"
+    assert not polls, "no htmx without JavaScript"
+    page.wait_for_load_state()
+
+
 def screenshot(page: Any, name: str) -> Path:
     """Save a full-page screenshot under tests/artifacts/ and return its path."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from census.core import db
 from census.core.local_models import Drive, DriveConfirmation
 from tests.browser.test_staff_browser import _sign_in
-from tests.browser_fixtures import new_context, screenshot
+from tests.browser_fixtures import new_context, refreshes_by_itself, screenshot
 from tests.drive_helpers import create_drive, sent_household
 
 pytestmark = pytest.mark.browser
@@ -113,16 +113,7 @@ def test_presenter_refreshes_without_javascript(browser, server_factory, app) ->
     add_confirmations(app, 10)
     context = new_context(browser, javascript=False)
     page = context.new_page()
-    loads, polls = [], []
-    page.on("load", lambda _page: loads.append(time.monotonic()))
-    page.on("request", lambda r: polls.append(r.url) if r.headers.get("hx-request") else None)
-    page.goto(server.url + "/presentasi/kampanye/asn-blora?lang=en")
-    add_confirmations(app, 2)
-    deadline = time.monotonic() + 10
-    while len(loads) < 2 and time.monotonic() < deadline:
-        page.wait_for_timeout(200)
-    assert len(loads) >= 2, "the meta refresh reloaded the page"
-    assert not polls, "no htmx without JavaScript"
-    page.wait_for_load_state()
+    url = server.url + "/presentasi/kampanye/asn-blora?lang=en"
+    refreshes_by_itself(page, url, lambda: add_confirmations(app, 2))
     assert page.locator(".big").first.inner_text() == "12"
     context.close()

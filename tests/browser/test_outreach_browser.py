@@ -12,7 +12,13 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from census.core import db
-from tests.browser_fixtures import first_load_bytes, new_context, screenshot, wait_until_true
+from tests.browser_fixtures import (
+    first_load_bytes,
+    new_context,
+    refreshes_by_itself,
+    screenshot,
+    wait_until_true,
+)
 from tests.outreach_helpers import add_many
 
 pytestmark = pytest.mark.browser
@@ -94,18 +100,12 @@ def test_presenter_refreshes_without_javascript(browser, server_factory, app) ->
     server = server_factory(CENSUS_CACHE_SECONDS="0", CENSUS_PRESENTER_REFRESH_SECONDS="2")
     context = new_context(browser, javascript=False)
     page = context.new_page()
-    loads, polls = [], []
-    page.on("load", lambda _page: loads.append(time.monotonic()))
-    page.on("request", lambda r: polls.append(r.url) if r.headers.get("hx-request") else None)
-    page.goto(server.url + "/presentasi/33.16?lang=en")
-    with app.app_context():
-        add_many(db.session(), "33.16.01.2001", online=12)
-    deadline = time.monotonic() + 10
-    while len(loads) < 2 and time.monotonic() < deadline:
-        page.wait_for_timeout(200)
-    assert len(loads) >= 2, "the meta refresh reloaded the page"
-    assert not polls, "no htmx without JavaScript"
-    page.wait_for_load_state()
+
+    def add_households() -> None:
+        with app.app_context():
+            add_many(db.session(), "33.16.01.2001", online=12)
+
+    refreshes_by_itself(page, server.url + "/presentasi/33.16?lang=en", add_households)
     assert page.locator(".big").first.inner_text() == "12"
     context.close()
 
