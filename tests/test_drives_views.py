@@ -154,6 +154,8 @@ def test_a_regency_account_cannot_manage_its_neighbours_drive(app, tmp_path) -> 
     assert staff.post("/staf/wilayah/33.17/kampanye", data={"name": "x"}).status_code == 403
     added = staff.post("/staf/kampanye/asn-rembang/instansi", data={"agencies": "A,1"})
     assert added.status_code == 403
+    changed = staff.post("/staf/kampanye/asn-rembang/ubah", data={"name": "x", "target": "90"})
+    assert changed.status_code == 403
     assert staff.get("/staf/kampanye/no-such-drive").status_code == 403
     national = staff_client(app, "admin@bps.go.id", "national")
     assert national.get("/staf/kampanye/asn-rembang").status_code == 200
@@ -266,3 +268,69 @@ def test_confirmations_share_the_status_checks_throttle(app) -> None:
     assert client.get("/kampanye/asn-blora").status_code == 200  # reading is not throttled
     with app.app_context():
         assert db.session().scalar(select(func.count()).select_from(DriveConfirmation)) == 0
+
+
+def change_data(app, **extra) -> dict[str, str]:
+    ids = agency_ids(app)
+    return {
+        "name": "ASN Blora menghitung diri",
+        "starts_on": (TODAY - timedelta(days=1)).isoformat(),
+        "ends_on": (TODAY + timedelta(days=30)).isoformat(),
+        "target": "80",
+        **{f"headcount_{i}": str(n) for i, n in zip(ids.values(), (40, 120, 25), strict=True)},
+        **extra,
+    }
+
+
+def test_staff_change_a_drives_name_days_target_and_headcounts(app) -> None:
+    staff = staff_client(app, "blora@blora.go.id", "region", "33.16")
+    assert new_drive(staff).status_code == 303
+    page = staff.get("/staf/kampanye/asn-blora?lang=en").text
+    assert "Change the drive" in page and 'value="ASN Blora menghitung diri"' in page
+    ids = agency_ids(app)
+    later = (TODAY + timedelta(days=45)).isoformat()
+    data = change_data(
+        app,
+        name="ASN Blora  menghitung diri 2026",
+        ends_on=later,
+        target="90",
+        **{f"headcount_{ids['Bappeda']}": "1.250"},
+    )
+    changed = staff.post("/staf/kampanye/asn-blora/ubah", data=data)
+    assert changed.status_code == 303 and changed.headers["Location"].endswith("changed=1")
+    assert "The drive is changed" in staff.get(changed.headers["Location"] + "&lang=en").text
+    with app.app_context():
+        drive = db.session().scalar(select(Drive))
+        assert drive.name == "ASN Blora menghitung diri 2026" and drive.slug == "asn-blora"
+        assert drive.ends_on.isoformat() == later and drive.target_percent == 90
+        assert {a.name: a.headcount for a in drive.agencies}["Bappeda"] == 1250
+        entry = (
+            db.session()
+            .scalars(select(AuditEntry).where(AuditEntry.action == "drive.change"))
+            .one()
+        )
+        assert entry.actor == "blora@blora.go.id" and "1 headcounts" in entry.detail
+    public = app.test_client().get("/kampanye/asn-blora?lang=en").text
+    assert "ASN Blora menghitung diri 2026" in public
+
+
+def test_a_wrong_change_is_explained_next_to_its_field_and_nothing_is_saved(app) -> None:
+    staff = staff_client(app, "blora@blora.go.id", "region", "33.16")
+    assert new_drive(staff).status_code == 303
+    ids = agency_ids(app)
+    earlier = (TODAY - timedelta(days=5)).isoformat()
+    data = change_data(
+        app, ends_on=earlier, target="101", **{f"headcount_{ids['Bappeda']}": "banyak"}
+    )
+    refused = staff.post("/staf/kampanye/asn-blora/ubah?lang=en", data=data)
+    assert refused.status_code == 200
+    assert 'class="error-summary"' in refused.text
+    assert "Enter a whole number from 1 to 100." in refused.text
+    assert 'value="banyak"' in refused.text, "what was typed is shown back"
+    before_start = change_data(app, ends_on=(TODAY - timedelta(days=5)).isoformat())
+    refused = staff.post("/staf/kampanye/asn-blora/ubah?lang=en", data=before_start)
+    assert "The last day cannot be before the first day." in refused.text
+    with app.app_context():
+        drive = db.session().scalar(select(Drive))
+        assert drive.target_percent == 80 and drive.ends_on > TODAY
+        assert {a.name: a.headcount for a in drive.agencies}["Bappeda"] == 25

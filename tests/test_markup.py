@@ -101,6 +101,8 @@ def _drive_pages(app, keep) -> None:
     staff = staff_client(app, "blora@blora.go.id", "region", "33.16")
     keep("staff-drive", staff.get("/staf/kampanye/asn-blora"))
     keep("staff-drive-errors", staff.post("/staf/wilayah/33.16/kampanye", data={"target": "0"}))
+    changed = staff.post("/staf/kampanye/asn-blora/ubah", data={"target": "0"})
+    keep("staff-drive-change-errors", changed)
     keep("staff-agencies", staff.post("/staf/kampanye/asn-blora/instansi", data={"agencies": "x"}))
 
 

@@ -107,6 +107,9 @@ def requests_for(rule: str, notice: int, point: int) -> list[tuple[str, str, dic
         "/staf/kampanye/<slug>/instansi": [
             ("POST", "/staf/kampanye/asn-rembang/instansi", {"agencies": "Dinas Baru,5"}),
         ],
+        "/staf/kampanye/<slug>/ubah": [
+            ("POST", "/staf/kampanye/asn-rembang/ubah", {**DRIVE, "target": "95"}),
+        ],
         "/staf/audit.csv": [("GET", "/staf/audit.csv", {})],
     }
     return samples[rule]
@@ -125,7 +128,7 @@ def test_a_regency_account_cannot_touch_its_neighbour_on_any_staff_route(app, tm
                 response = client.open(path, method=method, data=data)
                 assert response.status_code == 403, (method, path, response.status_code)
             tried.add(rule.endpoint)
-    assert len(tried) == 13
+    assert len(tried) == 14
     with app.app_context():
         session = db.session()
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == before

@@ -19,6 +19,7 @@ from wtforms.widgets import DateInput
 from census.core.identity import IdentifierError, parse_nik
 from census.core.lookup import MAX_INPUT
 from census.core.validators import required, trimmed
+from census.drives.agencies import HEADCOUNT_MAX
 from census.form.proofs import PROOF_LENGTH, normalise_code
 
 #: The longest agency list typed on the page (80 agencies of long names fit).
@@ -48,18 +49,14 @@ class AgenciesMixin:
     )
 
 
-class DriveForm(AgenciesMixin, FlaskForm):
+class DetailsForm(FlaskForm):
+    """A drive's name, days and target: when it is made, and when staff change them."""
+
     name = StringField(
         _l("Name of the drive"),
         description=_l("For example 'ASN Kabupaten Blora count themselves online'"),
         filters=[trimmed(500)],
         validators=[required(_l("Enter the drive's name."))],
-    )
-    slug = StringField(
-        _l("Short name for the link (optional)"),
-        description=_l("Lower-case letters, digits and hyphens; empty: made from the name"),
-        filters=[trimmed(100)],
-        render_kw={"spellcheck": "false", "autocapitalize": "none"},
     )
     starts_on = StringField(
         _l("First day"),
@@ -89,6 +86,47 @@ class DriveForm(AgenciesMixin, FlaskForm):
     @property
     def percent(self) -> int:
         return int((self.target.data or "").strip().rstrip("%").strip())
+
+
+class DriveForm(AgenciesMixin, DetailsForm):
+    """A new drive: its details, the short name of its link, and its agencies."""
+
+    slug = StringField(
+        _l("Short name for the link (optional)"),
+        description=_l("Lower-case letters, digits and hyphens; empty: made from the name"),
+        filters=[trimmed(100)],
+        render_kw={"spellcheck": "false", "autocapitalize": "none"},
+    )
+    # The short name is asked right after the name.
+    slug.creation_counter = DetailsForm.name.creation_counter
+
+
+def headcounts_form_class(agencies: list[Any]) -> type[DetailsForm]:
+    """The change form for a drive with these agencies: its details and each one's headcount."""
+
+    class ChangeForm(DetailsForm):
+        pass
+
+    for agency in agencies:
+        setattr(
+            ChangeForm,
+            f"headcount_{agency.id}",
+            StringField(
+                agency.name,
+                filters=[trimmed(12)],
+                validators=[_headcount],
+                render_kw={"inputmode": "numeric", "class": "short"},
+            ),
+        )
+    return ChangeForm
+
+
+def _headcount(_form: FlaskForm, field: Any) -> None:
+    value = (field.data or "").replace(".", "").replace(",", "")
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= HEADCOUNT_MAX:
+        raise ValidationError(
+            _l("Enter a whole number from 1 to %(max)s.", max=f"{HEADCOUNT_MAX:,}")
+        )
 
 
 class AgenciesForm(AgenciesMixin, FlaskForm):

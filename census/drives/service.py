@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from census.core.local_models import Drive, DriveAgency
 from census.core.models import RegionLevel
 from census.core.regions import get_region
-from census.drives.agencies import Agencies, read_agencies
+from census.drives.agencies import HEADCOUNT_MAX, Agencies, read_agencies
 from census.staff import audit
 from census.staff.service import ChangeRefused
 
@@ -74,11 +74,7 @@ def _checked(
     ends_on: date,
     target: int,
 ) -> tuple[str, str]:
-    name = " ".join((name or "").split())
-    if not name:
-        raise DriveRefused("name", _l("Enter the drive's name."))
-    if len(name) > NAME_MAX or any(not c.isprintable() for c in name):
-        raise DriveRefused("name", _l("Write the name in at most 120 characters."))
+    name = _checked_details(name, starts_on, ends_on, target)
     slug = (slug or "").strip().lower() or slug_from(name)
     if not SLUG.fullmatch(slug):
         raise DriveRefused(
@@ -92,11 +88,47 @@ def _checked(
         raise DriveRefused("region", _l("There is no region with this code."))
     if RegionLevel(region.level) not in DRIVE_LEVELS:
         raise DriveRefused("region", _l("A drive belongs to a province or a regency/city."))
+    return slug, name
+
+
+def _checked_details(name: str, starts_on: date, ends_on: date, target: int) -> str:
+    """The name as kept (spaces tidied), or ``DriveRefused`` naming the field."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise DriveRefused("name", _l("Enter the drive's name."))
+    if len(name) > NAME_MAX or any(not c.isprintable() for c in name):
+        raise DriveRefused("name", _l("Write the name in at most 120 characters."))
     if ends_on < starts_on:
         raise DriveRefused("ends_on", _l("The last day cannot be before the first day."))
     if not 1 <= target <= 100:
         raise DriveRefused("target", _l("Enter a whole number from 1 to 100."))
-    return slug, name
+    return name
+
+
+def change(
+    session: Session,
+    actor: str,
+    drive: Drive,
+    *,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    target: int,
+    headcounts: dict[int, int],
+) -> None:
+    """Correct a drive's name, days, target and agencies' headcounts (its link stays)."""
+    drive.name = _checked_details(name, starts_on, ends_on, target)
+    drive.starts_on, drive.ends_on, drive.target_percent = starts_on, ends_on, target
+    changed = 0
+    for agency in drive.agencies:
+        count = headcounts.get(agency.id, agency.headcount)
+        if not 1 <= count <= HEADCOUNT_MAX:
+            raise DriveRefused(f"headcount_{agency.id}", _l("Enter a whole number."))
+        changed += count != agency.headcount
+        agency.headcount = count
+    detail = f"{drive.name}; target {target}%; {starts_on} to {ends_on}; {changed} headcounts"
+    audit.record(session, actor, "drive.change", drive.slug, detail)
+    session.commit()
 
 
 def create(

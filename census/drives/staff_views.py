@@ -20,7 +20,7 @@ from census.core.render import render
 from census.drives import service
 from census.drives.agencies import AgencyFileError, decode
 from census.drives.figures import drive_chart, drive_figures
-from census.drives.forms import AgenciesForm, DriveForm
+from census.drives.forms import AgenciesForm, DriveForm, headcounts_form_class
 from census.staff import auth
 
 bp = Blueprint("staff_drives", __name__, url_prefix="/staf")
@@ -107,7 +107,22 @@ def region_drives(code: str) -> Response | WResponse:
     )
 
 
-def _drive_page(drive: Drive, form: AgenciesForm, **extra: Any) -> Response:
+def _change_form(drive: Drive, formdata: bool = False) -> FlaskForm:
+    """The change form, filled with the drive as it is (or with what was sent)."""
+    data = {
+        "name": drive.name,
+        "starts_on": drive.starts_on.isoformat(),
+        "ends_on": drive.ends_on.isoformat(),
+        "target": str(drive.target_percent),
+        **{f"headcount_{a.id}": str(a.headcount) for a in drive.agencies},
+    }
+    form_class = headcounts_form_class(list(drive.agencies))
+    return form_class() if formdata else form_class(formdata=None, data=data)
+
+
+def _drive_page(
+    drive: Drive, form: AgenciesForm, change: FlaskForm | None = None, **extra: Any
+) -> Response:
     figures = drive_figures(db.session(), drive)
     return render(
         "drives/staff_drive.html",
@@ -116,6 +131,7 @@ def _drive_page(drive: Drive, form: AgenciesForm, **extra: Any) -> Response:
         figures=figures,
         chart=drive_chart(figures),
         form=form,
+        change=change or _change_form(drive),
         **extra,
     )
 
@@ -124,7 +140,43 @@ def _drive_page(drive: Drive, form: AgenciesForm, **extra: Any) -> Response:
 @auth.staff_view()
 def drive(slug: str) -> Response:
     """A drive's figures, its links and poster, and the form that adds agencies."""
-    return _drive_page(_drive(slug), AgenciesForm(formdata=None), saved=request.args.get("saved"))
+    return _drive_page(
+        _drive(slug),
+        AgenciesForm(formdata=None),
+        saved=request.args.get("saved"),
+        changed=request.args.get("changed"),
+    )
+
+
+@bp.post("/kampanye/<slug>/ubah")
+@auth.staff_view()
+def change(slug: str) -> Response | WResponse:
+    """Correct the drive's name, days, target and headcounts; its link and poster stay."""
+    found = _drive(slug)
+    account = auth.require(found.region_code)
+    form = _change_form(found, formdata=True)
+    if not form.validate_on_submit():
+        return _drive_page(found, AgenciesForm(formdata=None), form)
+    counts = {
+        a.id: int(form[f"headcount_{a.id}"].data.replace(".", "").replace(",", ""))
+        for a in found.agencies
+    }
+    try:
+        service.change(
+            db.session(),
+            account.email,
+            found,
+            name=form.name.data,
+            starts_on=form.day("starts_on"),
+            ends_on=form.day("ends_on"),
+            target=form.percent,
+            headcounts=counts,
+        )
+    except service.DriveRefused as refused:
+        db.session().rollback()
+        _attach(form, refused.field, refused.message)
+        return _drive_page(found, AgenciesForm(formdata=None), form)
+    return redirect(url_for(".drive", slug=found.slug, changed=1), 303)
 
 
 @bp.post("/kampanye/<slug>/instansi")
