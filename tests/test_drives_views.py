@@ -334,3 +334,38 @@ def test_a_wrong_change_is_explained_next_to_its_field_and_nothing_is_saved(app)
         drive = db.session().scalar(select(Drive))
         assert drive.target_percent == 80 and drive.ends_on > TODAY
         assert {a.name: a.headcount for a in drive.agencies}["Bappeda"] == 25
+
+
+def test_a_proof_code_cannot_be_used_to_go_through_niks(app) -> None:
+    app.config["DRIVE_FAILS_PER_PROOF"] = "3/hour"
+    assert create_drive(app).exit_code == 0
+    home, outsider = sent_household(app), sent_household(app)
+    ids = agency_ids(app)
+    tries = [app.test_client() for _ in range(4)]  # as if from four addresses
+    codes = [
+        confirm(client, home.proof, outsider.niks[i % 3], ids["Bappeda"]).status_code
+        for i, client in enumerate(tries)
+    ]
+    assert codes == [200, 200, 200, 429], "the proof's tries count from any address"
+    refused = confirm(app.test_client(), home.proof, home.niks[0], ids["Bappeda"])
+    assert refused.status_code == 429, "even a right NIK waits once the proof is held"
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "Too many tries from here or with this proof code" in refused.text
+    assert 'id="proof"' in refused.text and home.proof in refused.text, "the proof stays typed"
+    assert home.niks[0] not in refused.text, "the NIK is never shown back"
+    other = confirm(app.test_client(), outsider.proof, outsider.niks[0], ids["Bappeda"])
+    assert other.status_code == 303, "another proof is not held up"
+
+
+def test_a_confirmation_that_counts_clears_its_proofs_tries(app) -> None:
+    app.config["DRIVE_FAILS_PER_PROOF"] = "3/hour"
+    assert create_drive(app).exit_code == 0
+    home, outsider = sent_household(app), sent_household(app)
+    ids = agency_ids(app)
+    client = app.test_client()
+    for _ in range(2):
+        assert confirm(client, home.proof, outsider.niks[0], ids["Bappeda"]).status_code == 200
+    assert confirm(client, home.proof, home.niks[0], ids["Bappeda"]).status_code == 303
+    for _ in range(2):
+        assert confirm(client, home.proof, outsider.niks[1], ids["Bappeda"]).status_code == 200
+    assert confirm(client, home.proof, home.niks[1], ids["Bappeda"]).status_code == 303

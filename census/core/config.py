@@ -177,6 +177,7 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
         # Look-up throttles (census/lookup.py): per client address, and failed pairs per KK.
         "LOOKUP_LIMITS": env.get("LOOKUP_LIMITS", "10/minute;100/day"),
         "LOOKUP_FAILS_PER_KK": env.get("LOOKUP_FAILS_PER_KK", "5/hour"),
+        "DRIVE_FAILS_PER_PROOF": env.get("DRIVE_FAILS_PER_PROOF", "10/hour"),
         # Checks of a proof code (/bukti/<code>) per client address.
         "PROOF_LIMITS": env.get("PROOF_LIMITS", "10/minute;200/day"),
         # Staff sign-in (census/staff/auth.py): tries per client address and per account, and

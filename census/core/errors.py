@@ -88,6 +88,11 @@ def _handle_http(error: HTTPException) -> Response:
     return error_page(code, title, text, headers)
 
 
+def page_for(error: HTTPException) -> Response:
+    """The site's translated page for an HTTP error (for a blueprint's handler to fall back on)."""
+    return _handle_http(error)
+
+
 def _handle_csrf(_error: CSRFError) -> Response:
     return error_page(400, *CSRF_MESSAGE)
 

@@ -156,6 +156,14 @@ def clear(item: RateLimitItem, *keys: str) -> None:
         throttles.call("clear", item, *keys)
 
 
+def retry_after_of(error: TooManyRequests) -> int:
+    """Seconds until the throttle that raised ``error`` lets the next try through."""
+    if error.retry_after is not None:
+        value = error.retry_after
+        return max(1, int(value if isinstance(value, int) else value.timestamp() - time.time()))
+    return current_wait()
+
+
 def current_wait(default: int = 60) -> int:
     """Seconds until the limiter's limit that refused this request lets it through again."""
     try:

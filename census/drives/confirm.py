@@ -16,18 +16,24 @@ import enum
 import logging
 
 from flask import current_app
+from limits import RateLimitItem, parse
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from census.core import limits as throttles
 from census.core.households import number_hash
 from census.core.identity import scoped_hash
+from census.core.limits import key_prefix, refuse
 from census.core.local_models import Drive, DriveAgency, DriveConfirmation
 from census.core.models import FormResponse, Household, Member
 from census.form.proofs import PROOF_LENGTH, normalise_code
 from census.form.service import present_members
 
 log = logging.getLogger(__name__)
+#: Tries per proof code that did not count (``DRIVE_FAILS_PER_PROOF``), from any address: someone
+#: holding a shared proof cannot go through NIKs to find who else it counted.
+DEFAULT_FAILS_PER_PROOF = "10/hour"
 
 
 class Outcome(enum.StrEnum):
@@ -56,6 +62,13 @@ def household_key(drive: Drive, household_id: int) -> bytes:
     return _key(f"drive:{drive.id}/household", str(household_id).encode("ascii"))
 
 
+def _proof_throttle(code: str) -> tuple[RateLimitItem, tuple[str, ...]]:
+    item = parse(current_app.config.get("DRIVE_FAILS_PER_PROOF", DEFAULT_FAILS_PER_PROOF))
+    # A keyed hash's hex: the throttle store holds nothing that finds a household.
+    digest = _key("drive-proof-fails", code.encode("utf-8")).hex()[:32]
+    return item, (key_prefix(), "drive-proof-fails", digest)
+
+
 def _counted_nik(session: Session, household_id: int, answers: dict, nik_number: str) -> bool:
     """Whether ``nik_number`` is a person the sent form counted (present on the form)."""
     digest = number_hash("nik", nik_number)
@@ -69,8 +82,16 @@ def _counted_nik(session: Session, household_id: int, answers: dict, nik_number:
 
 
 def confirm(session: Session, drive: Drive, proof: str, nik_number: str, agency_id: int) -> Outcome:
-    """Record the confirmation when every check passes; the outcome either way."""
+    """Record the confirmation when every check passes; the outcome either way.
+
+    Raises ``TooManyRequests`` when this proof code had too many tries that did not count. The
+    try is counted before anything is looked up (atomically in the store), and a confirmation
+    that counts clears the count: only someone holding the proof and a NIK it counted can.
+    """
     code = normalise_code(proof)
+    item, keys = _proof_throttle(code)
+    if not throttles.hit(item, *keys):
+        refuse(item, *keys)
     row = session.execute(
         select(
             Household.id,
@@ -111,6 +132,8 @@ def confirm(session: Session, drive: Drive, proof: str, nik_number: str, agency_
         outcome = Outcome.NO_AGENCY
     else:
         outcome = _record(session, drive, agency, own_key, home_key, row.members_counted)
+    if outcome is Outcome.COUNTED:
+        throttles.clear(item, *keys)
     log.info("drive confirmation: %s", outcome.value)
     return outcome
 

@@ -8,10 +8,13 @@ import io
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, url_for
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response as WResponse
 
 from census.core import db
 from census.core.config import census_today
+from census.core.errors import page_for
+from census.core.limits import retry_after_of
 from census.core.local_models import Drive
 from census.core.lookup import lookup_limit
 from census.core.qr import qr_markup, site_url
@@ -56,6 +59,31 @@ def _context(drive: Drive) -> dict[str, Any]:
         "open": service.is_open(drive, census_today()),
         "not_started": drive.starts_on > census_today(),
     }
+
+
+@bp.errorhandler(TooManyRequests)
+def throttled(error: TooManyRequests) -> Response:
+    """Too many tries (from this address, or for the proof code typed): the drive's page again,
+    what was typed still in the fields (the NIK is never shown back), with the wait."""
+    slug = (request.view_args or {}).get("slug")
+    drive = service.find(db.session(), slug) if request.endpoint == "drives.page" else None
+    if drive is None:
+        return page_for(error)
+    wait = retry_after_of(error)
+    form = ConfirmForm()
+    form.set_agencies([(a.id, a.name) for a in drive.agencies])
+    form.nik.data = ""
+    response = render(
+        "drives/page.html",
+        status=429,
+        headers={"Retry-After": str(wait)},
+        form=form,
+        confirmed=False,
+        throttled_minutes=max(1, -(-wait // 60)),
+        **_context(drive),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/kampanye/<slug>", methods=["GET", "POST"])

@@ -14,14 +14,13 @@ the server marked that way.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import TooManyRequests
 
-from census.core.limits import current_wait
+from census.core.limits import retry_after_of
 from census.core.lookup import NumbersForm, lookup_limit
 from census.core.pagecache import cached_page
 from census.core.render import render, wants_fragment
@@ -135,7 +134,4 @@ def _render(
 
 def _retry_after(error: TooManyRequests) -> int:
     """Seconds until the throttle that stopped this request lets it through again."""
-    if error.retry_after is not None:
-        value = error.retry_after
-        return max(1, int(value if isinstance(value, int) else value.timestamp() - time.time()))
-    return current_wait()
+    return retry_after_of(error)
