@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from census.core import db
+from census.core.models import FormResponse
 from census.core.visit_models import FormSession
 from census.form import access
 from tests.form_helpers import PIN, enter, errors_of, make_household, post_step
@@ -69,16 +70,25 @@ def test_stop_for_now_closes_the_form_on_every_phone(app: Flask) -> None:
     assert second.get("/isi/rumah").status_code == 200, "the PIN opens it again"
 
 
-def test_what_another_phone_typed_when_the_form_was_stopped_is_kept(app: Flask) -> None:
+def test_a_phone_shut_out_by_stop_or_a_new_pin_cannot_plant_answers(app: Flask) -> None:
     made = make_household(app)
-    first, second = app.test_client(), app.test_client()
+    first, intruder = app.test_client(), app.test_client()
     enter(first, made)
-    enter(second, made)
-    page = second.get("/isi/alamat")
+    enter(intruder, made)
     first.post("/isi/keluar")
-    sent = second.post("/isi/alamat", data={"at_kk_address": "yes", "version": "1"})
-    assert sent.status_code == 303 and "kept=1" in sent.headers["Location"]
-    assert "closed=stop" in sent.headers["Location"], page.status_code
+    sent = intruder.post("/isi/alamat", data={"at_kk_address": "no", "version": "1"})
+    assert sent.status_code == 303 and "kept=1" not in sent.headers["Location"]
+    enter(first, made)
+    enter(intruder, made)
+    changed = first.post(
+        "/isi/ganti-pin", data={"current": PIN, "pin": NEW_PIN, "confirm": NEW_PIN}
+    )
+    assert changed.status_code == 303
+    sent = intruder.post("/isi/alamat", data={"at_kk_address": "no", "version": "1"})
+    assert sent.status_code == 303 and "kept=1" not in sent.headers["Location"]
+    with app.app_context():
+        response = db.session().scalars(select(FormResponse)).one()
+        assert response.held is None, "nothing waits to be saved for the household"
 
 
 def test_a_session_id_is_new_at_entry_and_at_the_pin(app: Flask, client: FlaskClient) -> None:

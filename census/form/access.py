@@ -220,6 +220,7 @@ def change_pin(response: FormResponse, new_pin: str) -> None:
     """Give the household a new PIN: every other phone's session closes (the PIN is asked
     again there), and this browser carries on under a new session id."""
     response.pin_hash = hash_pin(new_pin)
+    response.held = None  # nothing typed under the old PIN waits to be saved under the new one
     db.session().commit()
     log.info("form pin: changed")
     close_everywhere(response.household_id, "pin", keep_own=True)

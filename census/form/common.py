@@ -75,9 +75,10 @@ def step_view(view: Callable[..., Any]) -> Callable[..., Any]:
             return see_other("form.start")
         if not visit.unlocked:
             # Kept only when this browser had given the PIN and the form closed for idling:
-            # someone holding just the two numbers must not plant answers for the household.
+            # someone holding just the two numbers must not plant answers for the household,
+            # nor someone the household shut out with "Stop for now" or a new PIN.
             kept = (
-                visit.expired
+                visit.closed == "idle"
                 and request.method == "POST"
                 and request.endpoint not in NOT_HELD
                 and held.hold(

@@ -132,9 +132,10 @@ def change_pin() -> Response | WResponse:
     household, response = opened().household, opened().response
     if request.args.get("done") == "1" and request.method == "GET":
         return render("form/change_pin.html", form=None, done=True)
-    access.check_pin_throttle(household.id)
     form = ChangePinForm()
     form.weak = access.weak_pins([m.birth_date for m in household.members])
+    if request.method == "POST":
+        access.check_pin_throttle(household.id)
     if form.validate_on_submit():
         access.take_pin_try(household.id)
         right = access.pin_matches(response.pin_hash, form.current.data)
