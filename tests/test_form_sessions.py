@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -178,3 +179,28 @@ def test_the_change_pin_link_is_on_every_step(app: Flask, client: FlaskClient) -
     page = client.get("/isi/alamat?lang=en").text
     assert 'href="/isi/ganti-pin' in page and "Change the PIN" in page
     assert post_step(client, "/isi/alamat", {"at_kk_address": "yes"}).status_code == 303
+
+
+def test_a_pin_changed_while_the_old_one_is_checked_opens_nothing(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = make_household(app)
+    enter(app.test_client(), made)  # the household's PIN is set
+    late = app.test_client()
+    assert late.post("/isi", data={"kk": made.kk, "nik": made.niks[0]}).status_code == 303
+    checked = access.pin_matches
+
+    def changed_meanwhile(pin_hash: str, pin: str) -> bool:
+        right = checked(pin_hash, pin)
+        with app.app_context():  # another phone changes the PIN during the check
+            response = db.session().scalars(select(FormResponse)).one()
+            response.pin_hash = access.hash_pin(NEW_PIN)
+            db.session().commit()
+        return right
+
+    monkeypatch.setattr(access, "pin_matches", changed_meanwhile)
+    answer = late.post("/isi/pin?lang=en", data={"pin": PIN})
+    assert answer.status_code == 200 and "changed on another phone" in answer.text
+    assert late.get("/isi/rumah").headers["Location"].endswith("/isi/pin")
+    unlocked = [row for row in sessions(app) if row.unlocked]
+    assert len(unlocked) == 1, "only the first phone's session is open"

@@ -24,7 +24,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, session
 from limits import RateLimitItem, parse
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from census.core import db
@@ -145,9 +145,23 @@ def _own_row(db_session: Session) -> FormSession | None:
     return db_session.get(FormSession, _id_hash(token))
 
 
-def _open(household_id: int, unlocked: bool) -> None:
-    """A new session id for this browser (the old one, if any, ends): at entry and at the PIN."""
+def _open(household_id: int, unlocked: bool, pin_hash: str | None = None) -> bool:
+    """A new session id for this browser (the old one, if any, ends): at entry and at the PIN.
+
+    With ``pin_hash`` (the PIN just checked), the session opens only if that is still the
+    household's PIN, read under a row lock: a PIN changed on another phone while this one was
+    being checked wins, and nothing is opened (False)."""
     db_session = db.session()
+    if pin_hash is not None:
+        current = db_session.scalar(
+            select(FormResponse.pin_hash)
+            .where(FormResponse.household_id == household_id)
+            .with_for_update()
+        )
+        if current != pin_hash:
+            db_session.rollback()
+            log.info("form pin: changed meanwhile")
+            return False
     old = _own_row(db_session)
     if old is not None:
         db_session.delete(old)
@@ -165,6 +179,7 @@ def _open(household_id: int, unlocked: bool) -> None:
     db_session.commit()
     session[SESSION_KEY] = {"s": token}
     g.pop("form_visit", None)
+    return True
 
 
 def begin_entry(household_id: int) -> None:
@@ -175,11 +190,13 @@ def begin_entry(household_id: int) -> None:
         sweep()
 
 
-def unlock(household_id: int) -> None:
+def unlock(household_id: int, pin_hash: str) -> bool:
     """The PIN was right (or just set): the household's answers are open to this browser,
-    under a new session id."""
-    log.info("form pin: unlocked")
-    _open(household_id, unlocked=True)
+    under a new session id; False when ``pin_hash`` is no longer the household's PIN."""
+    opened = _open(household_id, unlocked=True, pin_hash=pin_hash)
+    if opened:
+        log.info("form pin: unlocked")
+    return opened
 
 
 def forget() -> None:
@@ -224,7 +241,7 @@ def change_pin(response: FormResponse, new_pin: str) -> None:
     db.session().commit()
     log.info("form pin: changed")
     close_everywhere(response.household_id, "pin", keep_own=True)
-    unlock(response.household_id)
+    unlock(response.household_id, response.pin_hash)
 
 
 def sweep(older_than_hours: int = 24) -> int:

@@ -79,8 +79,7 @@ def pin() -> Response | WResponse:
         form.weak = access.weak_pins([m.birth_date for m in household.members])
         if form.validate_on_submit():
             created = service.create_response(session, household, access.hash_pin(form.pin.data))
-            if created is not None:
-                access.unlock(household.id)
+            if created is not None and access.unlock(household.id, created.pin_hash):
                 return see_other("form.address")
             # Another phone of the household set a PIN a moment ago: ask for that one.
             form = EnterPinForm(formdata=None)
@@ -92,8 +91,7 @@ def pin() -> Response | WResponse:
         access.take_pin_try(household.id)
         right = access.pin_matches(response.pin_hash, form.pin.data)
         access.record_pin_result(household.id, right)
-        if right:
-            access.unlock(household.id)
+        if right and access.unlock(household.id, response.pin_hash):
             if not online_open() and response.submitted_at is None:
                 return see_other("form.closed")
             if response.held and response.submitted_at is None:
@@ -102,7 +100,10 @@ def pin() -> Response | WResponse:
                 response.answers, response.submitted_at is not None
             )
             return see_other(endpoint, **values)
-        form.pin.errors = [_("This is not your household's PIN. Check it and try again.")]
+        if right:  # the PIN was changed on another phone while this one was checked
+            form.pin.errors = [_("The PIN was just changed on another phone. Enter the new PIN.")]
+        else:
+            form.pin.errors = [_("This is not your household's PIN. Check it and try again.")]
     return render(
         "form/pin.html",
         "form/_pin.html",
