@@ -59,3 +59,15 @@ def test_an_error_is_shown_once_and_not_kept_for_the_next_page(app: Flask) -> No
     assert refused.status_code == 200 and 'class="error-text"' in refused.text
     again = housing_page(client)
     assert 'class="error-text"' not in again
+
+
+def test_an_answer_that_is_no_option_is_not_kept(app: Flask) -> None:
+    client = opened(app)
+    kept = app.extensions.setdefault("census_fields", {})
+    page = client.get("/isi/rumah")
+    assert page.status_code == 200
+    before = len(kept)
+    for i in range(5):
+        client.post("/isi/rumah", data={"tenure": "x" * 50 + str(i), "version": "2"})
+    assert len(kept) <= before + 5, "long made-up answers make no entries of their own"
+    assert not any(isinstance(k[5], str) and len(k[5]) > 40 for k in kept)

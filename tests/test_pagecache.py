@@ -152,3 +152,25 @@ def test_a_visitor_with_a_household_open_is_not_served_the_kept_entry_page(app: 
     enter(client, made)
     again = client.get("/isi")
     assert again.status_code == 303 and again.headers["Location"].endswith("/isi/lanjut")
+
+
+def test_odd_headers_hosts_and_tokens_make_no_new_pages(app: Flask) -> None:
+    client = app.test_client()
+    client.get("/tanya-jawab")
+    pages = app.extensions["census_pages"]._pages
+    kept = len(pages)
+    for i in range(20):
+        client.get("/tanya-jawab", headers={"HX-Request": f"x{i}", "HX-Boosted": f"y{i}"})
+    assert len(pages) == kept, "a header's other values are one entry"
+    for i in range(20):
+        client.get("/tanya-jawab", headers={"Host": f"host{i}.example"})
+    assert len(pages) <= kept + 8, "a few request hosts at most"
+    app.config["SITE_URL"] = "https://sensus.example.go.id"
+    before = len(pages)
+    for i in range(5):
+        client.get("/tanya-jawab", headers={"Host": f"other{i}.example"})
+    assert len(pages) <= before + 1, "with SITE_URL the request's host is not in the key"
+    with renders(app) as names:
+        client.get("/presentasi/33.16")
+        client.get("/presentasi/33.16")
+    assert len(names) >= 2, "a page with the visitor's CSRF token (htmx) is not kept"

@@ -20,6 +20,8 @@ from census.core.i18n import current_language
 #: Most states one worker keeps (each a few hundred bytes).
 FIELD_CACHE_SIZE = 4096
 MACROS = "macros/forms.html"
+#: Options' codes are short; any longer answer sent is rendered every time, never kept.
+MAX_ANSWER = 40
 
 
 def _macro(name: str) -> Any:
@@ -30,8 +32,8 @@ def _key(macro: str, field: Any, kwargs: dict[str, Any]) -> tuple[Any, ...] | No
     if not getattr(field, "fixed", False):
         return None
     data = field.data
-    if data is not None and not isinstance(data, str):
-        return None
+    if data is not None and (not isinstance(data, str) or len(data) > MAX_ANSWER):
+        return None  # not an option's short code: rendered as before, not kept
     form = getattr(field, "_form", None)
     return (
         current_language(),

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Response, current_app, request, session
+from flask import Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
 from census.core import settings
@@ -43,6 +43,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_SECONDS = 5.0
 #: Most pages one worker keeps (each a few kilobytes): languages x pages x regions looked at.
 MAX_PAGES = 1024
+#: Most pages with a form one worker keeps (each holds a compressor's state, about 256 KiB).
+MAX_FORM_PAGES = 32
+#: Without ``SITE_URL``, pages are kept for this many request hosts at most (a laptop's names).
+MAX_HOSTS = 8
 #: zlib's window bits for a gzip stream (header and trailer included).
 GZIP_WBITS = 16 + zlib.MAX_WBITS
 #: Headers of the view's response that are part of the page.
@@ -86,6 +90,11 @@ class PageStore:
 
     def put(self, key: tuple[Any, ...], page: Page) -> None:
         with self._lock:
+            if page.parts is not None:
+                forms = [k for k, p in self._pages.items() if p.parts is not None]
+                if len(forms) >= MAX_FORM_PAGES:
+                    for old in forms:
+                        del self._pages[old]
             if len(self._pages) >= MAX_PAGES:
                 now = time.monotonic()
                 self._pages = {k: p for k, p in self._pages.items() if p.expires > now}
@@ -120,23 +129,36 @@ def _key(form: bool) -> tuple[Any, ...] | None:
     version = settings.generation()
     if version < 0:
         return None  # the database cannot say whether staff changed something
+    if not current_app.config.get("SITE_URL") and not _known_host(request.host):
+        return None  # pages are built on the request's host: a few hosts at most are kept
     return (
         version,
         census_today(),
         current_app.config["CENSUS_SCHEDULE"],
         request.endpoint,
         request.path,
-        request.host,
+        current_app.config.get("SITE_URL") or request.host,
         request.script_root,
         request.scheme,
         current_language(),
         "lang" in args,
         "form" if form else tuple(sorted(session.keys())),
-        # Read from the environ: a missing header costs no exception there.
-        request.environ.get("HTTP_HX_REQUEST"),
-        request.environ.get("HTTP_HX_BOOSTED"),
-        request.environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST"),
+        # Read from the environ (a missing header costs no exception there), as yes or no:
+        # whatever else a header holds makes no new entry.
+        request.environ.get("HTTP_HX_REQUEST") == "true",
+        request.environ.get("HTTP_HX_BOOSTED") == "true",
+        request.environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST") == "true",
     )
+
+
+def _known_host(host: str) -> bool:
+    hosts: set[str] = current_app.extensions.setdefault("census_page_hosts", set())
+    if host in hosts:
+        return True
+    if len(hosts) >= MAX_HOSTS or len(host) > 100:
+        return False
+    hosts.add(host)
+    return True
 
 
 def _keep(response: Response, seconds: float, form: bool) -> Page | None:
@@ -144,6 +166,8 @@ def _keep(response: Response, seconds: float, form: bool) -> Page | None:
         return None
     if "Set-Cookie" in response.headers:
         return None
+    if not form and current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g:
+        return None  # the page carries this visitor's CSRF token (htmx headers): theirs alone
     if session.modified and not (form and FORM_SESSION.issuperset(session.keys())):
         return None  # the page changed the session: it is this visitor's
     body = response.get_data()

@@ -104,18 +104,23 @@ PAGE_PARTS = 4096
 def page_part(part: str, title: str = "", description: str = "") -> Markup:
     """``chrome/<part>.html`` for this page (its Open Graph tags, share link, language links),
     rendered once per page address, language and title instead of on every request."""
+    usual = all(name == "lang" for name in request.args) and len(request.full_path) <= 200
     key = (
         part,
         current_language(),
         request.scheme,
-        request.host,
+        current_app.config.get("SITE_URL") or request.host,
         request.script_root,
         request.full_path,
         title,
         description,
     )
     parts = _remembered("page_parts")
-    html = parts.get(key)
+    html = parts.get(key) if usual else None
+    if html is None and not usual:  # an unusual address: rendered, not kept
+        return Markup(
+            render_template(f"chrome/{part}.html", page_title=title, page_description=description)
+        )
     if html is None:
         if len(parts) >= PAGE_PARTS:
             parts.clear()

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app, g
-from sqlalchemy import or_, select
+from flask import current_app, g, has_app_context
+from sqlalchemy import event, or_, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from census.core import db
 from census.core.config import Schedule, census_today
@@ -68,6 +69,22 @@ def moved_on() -> None:
     memo = current_app.extensions.get("census_generation")
     if memo is not None:
         memo[0] = 0.0
+
+
+#: Set on a database session whose transaction moves the settings generation on.
+MOVED = "census_settings_moved"
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    # Only once the change is committed: a read in between would keep the old number.
+    if session.info.pop(MOVED, False) and has_app_context():
+        moved_on()
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(MOVED, None)
 
 
 def configured_schedule() -> Schedule:

@@ -39,7 +39,7 @@ def record(session: Session, actor: str, action: str, target: str = "", detail: 
     ).rowcount
     if not moved:  # the row was deleted (a database emptied by hand): start it again
         session.add(SettingsGeneration(id=1, value=1))
-    settings.moved_on()
+    session.info[settings.MOVED] = True  # every worker's kept pages follow, once committed
     session.add(
         AuditEntry(
             actor=actor[:254],
