@@ -100,6 +100,12 @@ def rotate_data_key_command() -> None:
         f"sealed again with key {keys.current_id}: {done.members} members, "
         f"{done.answers} answers, {done.held} held inputs"
     )
+    if done.left:
+        fail(
+            f"{done.left} values are still under an older key (saved meanwhile): make sure every"
+            " app server has the new key first, then run the command again"
+        )
+    click.echo("no value is left under an older key: the old key may be dropped")
 
 
 def init_app(app: Flask) -> None:

@@ -101,6 +101,7 @@ def test_a_new_key_reads_old_rows_and_rotation_seals_them_again(app: Flask) -> N
     result = app.test_cli_runner().invoke(args=["census", "rotate-data-key"])
     assert result.exit_code == 0, result.output
     assert "key 2: 3 members, 1 answers, 1 held inputs" in result.output
+    assert "no value is left under an older key" in result.output
     assert _stored_key_ids(app) == {2}
     again = app.test_cli_runner().invoke(args=["census", "rotate-data-key"])
     assert "0 members, 0 answers, 0 held" in again.output
@@ -202,3 +203,21 @@ def test_the_status_check_and_region_figures_open_nothing(app: Flask) -> None:
     assert client.get("/wilayah/33.16.json").status_code == 200
     with app.app_context(), pytest.raises(SealingError):
         db.session().scalars(select(Member)).first().name  # noqa: B018 - the property opens
+
+
+def test_values_saved_under_the_old_key_during_a_rotation_are_counted(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from census.core import rekey
+
+    app.config["DATA_KEYS"] = KEY_A
+    with app.app_context():
+        add_household(db.session())
+    app.config["DATA_KEYS"] = f"{KEY_B},{KEY_A}"
+    skipped = rekey._column  # an app server with only the old key saves meanwhile: nothing moved
+    monkeypatch.setattr(rekey, "_column", lambda *args: 0)
+    result = app.test_cli_runner().invoke(args=["census", "rotate-data-key"])
+    assert result.exit_code == 1 and "still under an older key" in result.output
+    monkeypatch.setattr(rekey, "_column", skipped)
+    result = app.test_cli_runner().invoke(args=["census", "rotate-data-key"])
+    assert result.exit_code == 0 and "no value is left" in result.output

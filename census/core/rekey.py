@@ -5,6 +5,8 @@ Put a new key first in ``DATA_KEYS``, keep the old one after it, restart the app
 is written back only if it is still what was read (``WHERE sealed = :old``), so a form saved
 meanwhile is never overwritten with older answers; a row skipped that way was already sealed
 again by its own save. Each batch commits on its own: the command can be stopped and run again.
+At the end every value is counted again: the old key may be dropped only once none is left
+under it (an app server still running with the old key first may have saved some meanwhile).
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ class Rotated:
     members: int = 0
     answers: int = 0
     held: int = 0
+    #: Values still under an older key after the pass (saved meanwhile by an app server that
+    #: did not have the new key yet): run the command again before dropping the old key.
+    left: int = 0
 
 
 def _column(
@@ -73,6 +78,23 @@ def _column(
                 count += written.rowcount
 
 
+def _left(engine: Engine, table: sa.TableClause, column: str, keys: Keyring) -> int:
+    """How many values of ``table.column`` are not sealed with the current key."""
+    target, last, count = table.c[column], 0, 0
+    while True:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(table.c.id, target)
+                .where(table.c.id > last, target.is_not(None))
+                .order_by(table.c.id)
+                .limit(BATCH * 10)
+            ).all()
+        if not rows:
+            return count
+        last = rows[-1][0]
+        count += sum(not keys.is_current(bytes(row[1])) for row in rows)
+
+
 def rotate(engine: Engine, keys: Keyring) -> Rotated:
     """Seal every member's card, and every response's answers and held input, with the current
     key; return how many were sealed again."""
@@ -88,4 +110,8 @@ def rotate(engine: Engine, keys: Keyring) -> Rotated:
     result.members = _column(engine, _MEMBER, "sealed", card, keys)
     result.answers = _column(engine, _RESPONSE, "answers", document(ANSWERS_CONTEXT), keys)
     result.held = _column(engine, _RESPONSE, "held", document(HELD_CONTEXT), keys)
+    result.left = sum(
+        _left(engine, table, column, keys)
+        for table, column in ((_MEMBER, "sealed"), (_RESPONSE, "answers"), (_RESPONSE, "held"))
+    )
     return result
