@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         errors,
         fieldcache,
         i18n,
+        keycheck,
         limits,
         render,
         security,
@@ -57,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     render.init_app(app)
     fieldcache.init_app(app)
+    keycheck.init_app(app)
     assets.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

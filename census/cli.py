@@ -16,6 +16,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from census.core import db
+from census.core.keycheck import verify_configured
 from census.core.regions import load_regions, region_count
 from census.core.rekey import rotate
 from census.core.sealing import SealingError, keyring
@@ -91,6 +92,7 @@ def rotate_data_key_command() -> None:
     """Seal every name, birth date and answer again with the first key in DATA_KEYS."""
     keys = keyring()
     try:
+        verify_configured()
         done = rotate(db.engine(), keys)
     except OperationalError as exc:
         fail(f"cannot reach the database: {type(exc.orig).__name__}")

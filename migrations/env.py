@@ -12,7 +12,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-from census.core import local_models, models, visit_models  # noqa: F401 - registers the tables on the metadata
+from census.core import key_models, local_models, models, visit_models  # noqa: F401 - registers the tables on the metadata
 from census.core.db import Base, make_engine
 
 config = context.config

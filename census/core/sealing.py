@@ -38,6 +38,7 @@ from sqlalchemy.types import TypeDecorator
 
 _CARD_INFO = b"census.sealing.v1/card"
 _JSON_INFO = b"census.sealing.v1/json"
+_CHECK_INFO = b"census.sealing.v1/check"
 _NONCE = 12
 ANSWERS_CONTEXT = b"form_response.answers"
 HELD_CONTEXT = b"form_response.held"
@@ -57,7 +58,7 @@ class CardKey:
     """The material to seal cards with one key: plain bytes, so it can go to worker processes."""
 
     key_id: int
-    siv_key: bytes
+    siv_key: bytes = field(repr=False)
 
     def sealer(self) -> Callable[[str, date, bytes], bytes]:
         """``seal(name, birth_date, nik_hash)`` for many cards: what the register import calls
@@ -78,8 +79,11 @@ def _card_sealer(key_id: int, cipher: AESSIV) -> Callable[[str, date, bytes], by
 class _Key:
     key_id: int
     card: AESSIV
-    card_key: bytes
+    card_key: bytes = field(repr=False)
     json: AESGCM
+    #: A value derived from the key that tells it apart and reveals nothing of it: the database
+    #: keeps one per key id, so a server with another key under the same id is stopped.
+    check: bytes = field(default=b"", repr=False)
 
 
 @dataclass(frozen=True)
@@ -162,7 +166,13 @@ def parse_keys(value: str) -> Keyring:
         raw = bytes.fromhex(match[2])
         card_key = _derive(raw, _CARD_INFO, 64)
         keys.append(
-            _Key(int(match[1]), AESSIV(card_key), card_key, AESGCM(_derive(raw, _JSON_INFO, 32)))
+            _Key(
+                int(match[1]),
+                AESSIV(card_key),
+                card_key,
+                AESGCM(_derive(raw, _JSON_INFO, 32)),
+                _derive(raw, _CHECK_INFO, 16),
+            )
         )
     return Keyring(tuple(keys))
 

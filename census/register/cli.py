@@ -18,6 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from census.core import db
 from census.core.config import census_today
+from census.core.keycheck import verify_configured
+from census.core.sealing import SealingError
 from census.register.rows import RegisterFileError
 from census.register.service import ImportResult, RegisterDatabaseError, import_register
 
@@ -36,6 +38,10 @@ def run_import(
     if os.path.isdir(path):
         raise click.ClickException(f"cannot read {path}: it is a directory")
 
+    try:
+        verify_configured()
+    except SealingError as exc:
+        raise click.ClickException(f"{exc}; nothing was imported") from None
     label = "importing " + os.path.basename(path)
     try:
         with click.progressbar(length=size, label=label) as bar:
