@@ -230,6 +230,6 @@ def test_pins_are_forgotten_only_after_the_census(app, runner) -> None:
     assert done.exit_code == 0 and "1 PIN hashes deleted" in done.output
     with app.app_context():
         assert service.get_response(db.session(), made.household.id).pin_hash == ""
-        from census.form.access import pin_matches
+        from census.form.pins import pin_matches
 
         assert not pin_matches("", "")

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from census.core import db
 from census.core.models import FormResponse
 from census.core.visit_models import FormSession
-from census.form import access
+from census.form import access, pins
 from tests.form_helpers import PIN, enter, errors_of, make_household, post_step
 
 NEW_PIN = "864213"
@@ -188,17 +188,17 @@ def test_a_pin_changed_while_the_old_one_is_checked_opens_nothing(
     enter(app.test_client(), made)  # the household's PIN is set
     late = app.test_client()
     assert late.post("/isi", data={"kk": made.kk, "nik": made.niks[0]}).status_code == 303
-    checked = access.pin_matches
+    checked = pins.pin_matches
 
     def changed_meanwhile(pin_hash: str, pin: str) -> bool:
         right = checked(pin_hash, pin)
         with app.app_context():  # another phone changes the PIN during the check
             response = db.session().scalars(select(FormResponse)).one()
-            response.pin_hash = access.hash_pin(NEW_PIN)
+            response.pin_hash = pins.hash_pin(NEW_PIN)
             db.session().commit()
         return right
 
-    monkeypatch.setattr(access, "pin_matches", changed_meanwhile)
+    monkeypatch.setattr(pins, "pin_matches", changed_meanwhile)
     answer = late.post("/isi/pin?lang=en", data={"pin": PIN})
     assert answer.status_code == 200 and "changed on another phone" in answer.text
     assert late.get("/isi/rumah").headers["Location"].endswith("/isi/pin")

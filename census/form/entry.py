@@ -12,7 +12,7 @@ from census.core.models import Household
 from census.core.pagecache import cached_page
 from census.core.render import render
 from census.core.settings import help_point_row, help_points_for_kk
-from census.form import access, bp, service, waiting
+from census.form import access, bp, pins, service, waiting
 from census.form.common import online_open, opened, see_other, step_view
 from census.form.held import take_held
 from census.form.pin_forms import ChangePinForm, EnterPinForm, SetPinForm
@@ -76,21 +76,21 @@ def pin() -> Response | WResponse:
         if not online_open():
             return see_other("form.closed")
         form = SetPinForm()
-        form.weak = access.weak_pins([m.birth_date for m in household.members])
+        form.weak = pins.weak_pins([m.birth_date for m in household.members])
         if form.validate_on_submit():
-            created = service.create_response(session, household, access.hash_pin(form.pin.data))
+            created = service.create_response(session, household, pins.hash_pin(form.pin.data))
             if created is not None and access.unlock(household.id, created.pin_hash):
                 return see_other("form.address")
             # Another phone of the household set a PIN a moment ago: ask for that one.
             form = EnterPinForm(formdata=None)
             return render("form/pin.html", "form/_pin.html", form=form, new=False, raced=True)
         return render("form/pin.html", "form/_pin.html", form=form, new=True)
-    access.check_pin_throttle(household.id)
+    pins.check_pin_throttle(household.id)
     form = EnterPinForm()
     if form.validate_on_submit():
-        access.take_pin_try(household.id)
-        right = access.pin_matches(response.pin_hash, form.pin.data)
-        access.record_pin_result(household.id, right)
+        pins.take_pin_try(household.id)
+        right = pins.pin_matches(response.pin_hash, form.pin.data)
+        pins.record_pin_result(household.id, right)
         if right and access.unlock(household.id, response.pin_hash):
             if not online_open() and response.submitted_at is None:
                 return see_other("form.closed")
@@ -134,13 +134,13 @@ def change_pin() -> Response | WResponse:
     if request.args.get("done") == "1" and request.method == "GET":
         return render("form/change_pin.html", form=None, done=True)
     form = ChangePinForm()
-    form.weak = access.weak_pins([m.birth_date for m in household.members])
+    form.weak = pins.weak_pins([m.birth_date for m in household.members])
     if request.method == "POST":
-        access.check_pin_throttle(household.id)
+        pins.check_pin_throttle(household.id)
     if form.validate_on_submit():
-        access.take_pin_try(household.id)
-        right = access.pin_matches(response.pin_hash, form.current.data)
-        access.record_pin_result(household.id, right)
+        pins.take_pin_try(household.id)
+        right = pins.pin_matches(response.pin_hash, form.current.data)
+        pins.record_pin_result(household.id, right)
         if right:
             access.change_pin(response, form.pin.data)
             return see_other("form.change_pin", done=1)

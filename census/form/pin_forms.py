@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import ValidationError
 
-from census.form.access import is_trivial_pin
 from census.form.fields import MAX_PIN, MIN_PIN, has_control
+from census.form.pins import is_trivial_pin
 
 
 class SetPinForm(FlaskForm):
