@@ -13,9 +13,10 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import current_app, g, session
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from census.core import db
@@ -53,11 +54,8 @@ def _id_hash(token: str) -> bytes:
 
 
 def _own_row(db_session: Session) -> FormSession | None:
-    data = session.get(SESSION_KEY)
-    token = data.get("s") if isinstance(data, dict) else None
-    if not isinstance(token, str) or not token:
-        return None
-    return db_session.get(FormSession, _id_hash(token))
+    token = _token()
+    return db_session.get(FormSession, _id_hash(token)) if token is not None else None
 
 
 def _open(household_id: int, unlocked: bool, pin_hash: str | None = None) -> bool:
@@ -172,6 +170,29 @@ def sweep(older_than_hours: int = 24) -> int:
     return deleted
 
 
+def _token() -> str | None:
+    data = session.get(SESSION_KEY)
+    token = data.get("s") if isinstance(data, dict) else None
+    return token if isinstance(token, str) and token else None
+
+
+#: The session's row as every step reads it: columns, not an ORM object (a step's hottest query).
+_SESSION_ROW = select(
+    FormSession.household_id,
+    FormSession.unlocked,
+    FormSession.closed_because,
+    FormSession.last_seen_at,
+).where(FormSession.id_hash == bindparam("id_hash"))
+
+
+def _touch(db_session: Session, id_hash: bytes, **values: Any) -> None:
+    db_session.execute(
+        update(FormSession).where(FormSession.id_hash == id_hash).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    db_session.commit()
+
+
 def current_visit(now: datetime | None = None) -> Visit:
     """The session's household, from the server's row; an unlocked one idle too long, or
     closed elsewhere, is locked (PIN asked). A cookie whose row is gone opens nothing."""
@@ -181,29 +202,32 @@ def current_visit(now: datetime | None = None) -> Visit:
     if visit is not None:
         return visit
     db_session = db.session()
-    row = _own_row(db_session)
-    if row is None:
+    token = _token()
+    row = (
+        db_session.execute(_SESSION_ROW, {"id_hash": _id_hash(token)}).first()
+        if token is not None
+        else None
+    )
+    if token is None or row is None:
         session.pop(SESSION_KEY, None)
         return Visit(None, False)
+    id_hash = _id_hash(token)
+    household_id, unlocked, closed_because, last_seen_at = row
     now = now or utcnow()
-    idle = (now - _aware(row.last_seen_at)).total_seconds()
-    if row.closed_because is not None:
-        because, row.closed_because = row.closed_because, None
-        row.last_seen_at = now
-        db_session.commit()
-        visit = Visit(row.household_id, False, expired=True, closed=because)
-    elif not row.unlocked:
-        visit = Visit(row.household_id, False)
+    idle = (now - _aware(last_seen_at)).total_seconds()
+    if closed_because is not None:
+        _touch(db_session, id_hash, closed_because=None, last_seen_at=now)
+        visit = Visit(household_id, False, expired=True, closed=closed_because)
+    elif not unlocked:
+        visit = Visit(household_id, False)
     elif idle > _idle_seconds():
-        row.unlocked, row.last_seen_at = False, now
-        db_session.commit()
+        _touch(db_session, id_hash, unlocked=False, last_seen_at=now)
         log.info("form session: expired")
-        visit = Visit(row.household_id, False, expired=True, closed="idle")
+        visit = Visit(household_id, False, expired=True, closed="idle")
     else:
         if idle > 30:  # written at most every 30 s
-            row.last_seen_at = now
-            db_session.commit()
-        visit = Visit(row.household_id, True)
+            _touch(db_session, id_hash, last_seen_at=now)
+        visit = Visit(household_id, True)
     g.form_visit = visit
     return visit
 
