@@ -24,7 +24,6 @@ from typing import Any
 
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from limits import parse
 from wtforms import StringField
 from wtforms.validators import ValidationError
@@ -35,6 +34,7 @@ from census.core.households import find_by_pair, is_demo_kk, number_hash
 from census.core.identity import check_pair, normalise
 from census.core.limits import key_prefix, limiter, refuse
 from census.core.models import Household
+from census.core.wtf import Form
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def _trim(value: Any) -> Any:
     return value[:MAX_INPUT] if isinstance(value, str) else value
 
 
-class NumbersForm(FlaskForm):
+class NumbersForm(Form):
     """The KK number and the NIK of any member of that KK, as SP2020 asked for them."""
 
     kk = StringField(

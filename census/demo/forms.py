@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
+from census.core.wtf import Form
 from census.demo.rooms import MAX_ROOM
 
 
-class RoomForm(FlaskForm):
+class RoomForm(Form):
     """How many phones the room hands a practice household to (1 to ``MAX_ROOM``)."""
 
     size = StringField(

@@ -19,6 +19,7 @@ from wtforms.widgets import DateInput
 from census.core.identity import IdentifierError, parse_nik
 from census.core.lookup import MAX_INPUT
 from census.core.validators import required, trimmed
+from census.core.wtf import Form
 from census.drives.agencies import HEADCOUNT_MAX
 from census.form.proofs import PROOF_LENGTH, normalise_code
 
@@ -49,7 +50,7 @@ class AgenciesMixin:
     )
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(Form):
     """A drive's name, days and target: when it is made, and when staff change them."""
 
     name = StringField(
@@ -129,11 +130,11 @@ def _headcount(_form: FlaskForm, field: Any) -> None:
         )
 
 
-class AgenciesForm(AgenciesMixin, FlaskForm):
+class AgenciesForm(AgenciesMixin, Form):
     """More agencies for an existing drive."""
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     proof = StringField(
         _l("Proof code of your household"),
         description=_l("10 letters and digits, on the proof you got when the form was sent"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -20,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
+from census.core.wtf import Form
 from census.form import choices as c
 from census.form.fields import (
     MAX_NAME,
@@ -31,7 +31,7 @@ from census.form.fields import (
 )
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     """Every step posts the version it was built from, and where to go after saving."""
 
     class Meta:

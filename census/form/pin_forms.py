@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import ValidationError
 
+from census.core.wtf import Form
 from census.form.fields import MAX_PIN, MIN_PIN, has_control
 from census.form.pins import is_trivial_pin
 
 
-class SetPinForm(FlaskForm):
+class SetPinForm(Form):
     """The household's new PIN, typed twice."""
 
     pin = PasswordField(
@@ -52,7 +52,7 @@ class SetPinForm(FlaskForm):
             raise ValidationError(_l("The two PINs are not the same. Type the same PIN twice."))
 
 
-class EnterPinForm(FlaskForm):
+class EnterPinForm(Form):
     """The household's PIN, to open its answers."""
 
     pin = PasswordField(

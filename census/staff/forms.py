@@ -17,6 +17,7 @@ from wtforms.widgets import DateInput
 
 from census.core.local_models import ANNOUNCEMENT_MAX
 from census.core.validators import required, trimmed
+from census.core.wtf import Form
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 200
@@ -35,7 +36,7 @@ def _date(_form: FlaskForm, field: Any) -> None:
         raise ValidationError(_l("Enter a date written like 2026-03-31.")) from None
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = StringField(
         _l("Email address"),
         filters=[trimmed(254)],
@@ -57,7 +58,7 @@ class SignInForm(FlaskForm):
     )
 
 
-class SetupForm(FlaskForm):
+class SetupForm(Form):
     password = PasswordField(
         _l("Choose a password"),
         description=_l("At least 12 characters"),
@@ -86,7 +87,7 @@ class SetupForm(FlaskForm):
             raise ValidationError(_l("The two passwords are not the same."))
 
 
-class TargetForm(FlaskForm):
+class TargetForm(Form):
     percent = StringField(
         _l("Online participation target (%)"),
         description=_l("A whole number from 1 to 100; leave empty to use the parent region's"),
@@ -107,7 +108,7 @@ class TargetForm(FlaskForm):
         return int(text) if text else None
 
 
-class AnnouncementForm(FlaskForm):
+class AnnouncementForm(Form):
     text_id = StringField(
         _l("Notice in Indonesian"),
         description=_l("At most 280 characters"),
@@ -138,7 +139,7 @@ class AnnouncementForm(FlaskForm):
             raise ValidationError(_l("The last day cannot be before the first day."))
 
 
-class HelpPointForm(FlaskForm):
+class HelpPointForm(Form):
     village_code = StringField(
         _l("Village code"),
         description=_l("Kemendagri code, written like 33.16.01.2001"),
@@ -157,14 +158,14 @@ class HelpPointForm(FlaskForm):
     phone = StringField(_l("Phone (optional)"), filters=[trimmed(100)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("CSV file of help points"),
         description=_l("Header: village_code,name,address,hours,phone"),
     )
 
 
-class PhaseForm(FlaskForm):
+class PhaseForm(Form):
     phase = SelectField(
         _l("Date to move"),
         choices=[
@@ -181,7 +182,7 @@ class PhaseForm(FlaskForm):
     )
 
 
-class RegionPickForm(FlaskForm):
+class RegionPickForm(Form):
     class Meta:
         csrf = False
 

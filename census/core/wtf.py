@@ -1,0 +1,45 @@
+"""The site's base form: Flask-WTF's, with WTForms' own messages read once per language.
+
+Flask-WTF loads WTForms' message catalogue from disk on the first form of every request, a
+twentieth of a form step's time; the catalogue only depends on the language, so it is loaded
+once per language and worker here. Every form of the site derives from :class:`Form`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from babel import support
+from flask import current_app
+from flask_babel import get_locale
+from flask_wtf import FlaskForm
+from wtforms.i18n import messages_path
+
+
+@cache
+def _catalogue(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class _Messages:
+    """WTForms' messages in the request's language."""
+
+    def gettext(self, string: str) -> str:
+        return _catalogue(str(get_locale())).ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _catalogue(str(get_locale())).ungettext(singular, plural, n)
+
+
+MESSAGES = _Messages()
+
+
+class Form(FlaskForm):
+    """A Flask-WTF form (CSRF, request data) whose WTForms messages are kept per language."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> Any:
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)  # Flask-WTF's own choice
+            return MESSAGES
