@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import click
+from babel import Locale
 from babel.messages.frontend import CommandLineInterface
 from babel.support import NullTranslations
 from flask import Flask, Response, g, request
@@ -103,7 +104,32 @@ def select_locale() -> str:
     remembered = None if _embedded() else request.cookies.get(COOKIE)
     if remembered in LANGUAGES:
         return remembered
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+    return _best_match(request.headers.get("Accept-Language", ""))
+
+
+#: Accept-Language headers whose best language is kept (phones send a handful of them).
+MAX_ACCEPT_LANGUAGES = 256
+_best: dict[str, str] = {}
+
+
+def _best_match(header: str) -> str:
+    """The best of our languages for an Accept-Language header, parsed once per header."""
+    best = _best.get(header)
+    if best is None:
+        best = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+        if len(header) <= 200:  # a made-up long header is answered, not kept
+            if len(_best) >= MAX_ACCEPT_LANGUAGES:
+                _best.clear()
+            _best[header] = best
+    return best
+
+
+#: Our languages as Babel locales, made once: Flask-Babel parses the selector's code otherwise.
+LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
+
+
+def _selected_locale() -> Locale:
+    return LOCALES[select_locale()]
 
 
 def current_language() -> str:
@@ -133,7 +159,7 @@ def lang_url(code: str) -> str:
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel, the language cookie and the ``translate`` commands."""
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=_selected_locale)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
@@ -161,14 +187,23 @@ def _remember_language(response: Response) -> Response:
     asked = asked_language()
     if _embedded():
         response.headers.setdefault("Content-Language", current_language())
-        response.vary.add("Accept-Language")
+        add_vary(response, "Accept-Language")
         return response
     if asked is not None and request.cookies.get(COOKIE) != asked:
         response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     response.headers.setdefault("Content-Language", current_language())
-    response.vary.add("Cookie")
-    response.vary.add("Accept-Language")
+    add_vary(response, "Cookie", "Accept-Language")
     return response
+
+
+def add_vary(response: Response, *names: str) -> None:
+    """Add ``names`` to the response's ``Vary`` header, each once (Werkzeug's ``vary`` set is
+    parsed and written again on every change)."""
+    current = response.headers.get("Vary")
+    have = {v.strip().lower() for v in current.split(",")} if current else set()
+    new = [name for name in names if name.lower() not in have]
+    if new:
+        response.headers["Vary"] = ", ".join(([current] if current else []) + new)
 
 
 def pybabel(*args: str) -> None:

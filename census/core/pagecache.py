@@ -37,7 +37,7 @@ from flask_wtf.csrf import generate_csrf
 
 from census.core import settings
 from census.core.config import census_today
-from census.core.i18n import current_language
+from census.core.i18n import add_vary, current_language
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_SECONDS = 5.0
@@ -205,8 +205,7 @@ def _answer_form(page: Page) -> Response:
         response.set_data(page.parts[0] + rest)
     for name, value in page.headers:
         response.headers[name] = value
-    response.vary.update(page.vary)
-    response.vary.add("Accept-Encoding")
+    add_vary(response, *page.vary, "Accept-Encoding")
     return response
 
 
@@ -229,8 +228,7 @@ def _answer(page: Page) -> Response:
         response.headers[name] = value
     response.set_etag(etag)
     response.headers.setdefault("Cache-Control", "no-cache")
-    response.vary.update(page.vary)
-    response.vary.add("Accept-Encoding")
+    add_vary(response, *page.vary, "Accept-Encoding")
     return response
 
 

@@ -23,7 +23,7 @@ from flask_htmx import HTMX
 from markupsafe import Markup
 
 from census.core import settings
-from census.core.i18n import asked_language, current_language
+from census.core.i18n import add_vary, asked_language, current_language
 
 htmx = HTMX()
 
@@ -53,7 +53,10 @@ def init_app(app: Flask) -> None:
                 if ep in app.view_functions and ep not in hidden
             ]
 
-        return {"main_nav": main_nav, "link": link, "chrome": chrome, "page_part": page_part}
+        return {"main_nav": main_nav}
+
+    for helper in (link, chrome, page_part):  # globals: macros and includes see them too
+        app.add_template_global(helper)
 
 
 def _remembered(name: str) -> dict[Any, Any]:
@@ -61,17 +64,19 @@ def _remembered(name: str) -> dict[Any, Any]:
     return current_app.extensions.setdefault(f"census_{name}", {})
 
 
-def link(endpoint: str) -> str:
-    """``url_for(endpoint)`` for a page without arguments (the site's navigation), remembered.
+def link(endpoint: str, **values: str) -> str:
+    """``url_for(endpoint, **values)`` for a page or file of the site's own (its navigation, a
+    form's action, a static file), remembered.
 
-    Such a URL depends only on the endpoint, an explicit ``?lang=`` and where the site is
-    mounted, so it is built once per combination instead of on every page.
+    Such a URL depends only on the endpoint, its values, an explicit ``?lang=`` and where the
+    site is mounted, so it is built once per combination instead of on every page. Values are
+    the templates' own (a file name, never a visitor's input).
     """
-    key = (endpoint, asked_language(), request.script_root)
+    key = (endpoint, tuple(sorted(values.items())), asked_language(), request.script_root)
     links = _remembered("links")
     url = links.get(key)
     if url is None:
-        url = links[key] = url_for(endpoint)
+        url = links[key] = url_for(endpoint, **values)
     return url
 
 
@@ -146,7 +151,7 @@ def render(
     """Render ``template``, or only ``fragment`` when an htmx request asks for a part."""
     name = fragment if fragment and wants_fragment() else template
     response = make_response(render_template(name, **context), status)
-    response.vary.add("HX-Request")
+    add_vary(response, "HX-Request")
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response

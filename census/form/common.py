@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as WResponse
 
 from census.core import db, settings
 from census.core.config import census_today
+from census.core.i18n import current_language
 from census.core.models import FormResponse, Household
 from census.core.render import htmx
 from census.form import access, held, sent
@@ -125,10 +126,17 @@ def opened() -> Opened:
     return g.opened
 
 
+_step_labels: dict[tuple[str, int], str] = {}
+
+
 def step_label(number: int) -> str:
-    """ "Step 2 of 6", numbers formatted for the language."""
-    return _(
-        "Step %(num)s of %(total)s",
-        num=format_decimal(number),
-        total=format_decimal(TOTAL_STEPS),
-    )
+    """ "Step 2 of 6", numbers formatted for the language (made once per language and step)."""
+    key = (current_language(), number)
+    label = _step_labels.get(key)
+    if label is None:
+        label = _step_labels[key] = _(
+            "Step %(num)s of %(total)s",
+            num=format_decimal(number),
+            total=format_decimal(TOTAL_STEPS),
+        )
+    return label
