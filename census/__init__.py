@@ -26,6 +26,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    from census.core import frontcache
+
+    frontcache.init_app(app)  # inside ProxyFix: it sees the scheme and address ProxyFix sets
     hops = app.config["TRUSTED_PROXY_HOPS"]
     if hops:
         # Only the last ``hops`` entries of X-Forwarded-For were written by our own proxies;

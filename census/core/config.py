@@ -170,6 +170,7 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
         # Public pages (information, region pages, badges, open data) kept as bytes in each
         # worker this long (census/core/pagecache.py; 0 = off).
         "PAGE_CACHE_SECONDS": float(env.get("PAGE_CACHE_SECONDS", "5")),
+        "FRONT_CACHE_SECONDS": float(env.get("FRONT_CACHE_SECONDS", "0.5")),
         # PostgreSQL: how long a statement waits for a lock (e.g. behind the first register load)
         # before the request gives up with the "try again" page.
         "DATABASE_LOCK_TIMEOUT": float(env.get("DATABASE_LOCK_TIMEOUT", "5")),

@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 from flask import Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
-from census.core import settings
+from census.core import frontcache, settings
 from census.core.config import census_today
 from census.core.i18n import add_vary, current_language
 
@@ -114,6 +114,7 @@ def _store() -> PageStore:
 def clear() -> None:
     """Forget every kept page of this worker (staff changed a setting)."""
     _store().clear()
+    frontcache.forget(current_app)
 
 
 #: What the session of a visitor may hold for a page with a form to be served from what is kept.
@@ -228,6 +229,8 @@ def _answer(page: Page) -> Response:
         response.headers[name] = value
     response.set_etag(etag)
     response.headers.setdefault("Cache-Control", "no-cache")
+    if response.status_code == 200:
+        request.environ[frontcache.MARK] = page.expires  # may be answered before Flask too
     add_vary(response, *page.vary, "Accept-Encoding")
     return response
 

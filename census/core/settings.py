@@ -23,7 +23,7 @@ from sqlalchemy import event, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from census.core import db
+from census.core import db, frontcache
 from census.core.config import Schedule, census_today
 from census.core.i18n import current_language
 from census.core.local_models import (
@@ -69,6 +69,7 @@ def moved_on() -> None:
     memo = current_app.extensions.get("census_generation")
     if memo is not None:
         memo[0] = 0.0
+    frontcache.forget(current_app)
 
 
 #: Set on a database session whose transaction moves the settings generation on.
