@@ -12,27 +12,15 @@ from typing import Any
 
 from babel import support
 from flask import current_app
-from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms.i18n import messages_path
+
+from census.core.i18n import current_language
 
 
 @cache
 def _catalogue(locale: str) -> support.Translations:
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
-
-
-class _Messages:
-    """WTForms' messages in the request's language."""
-
-    def gettext(self, string: str) -> str:
-        return _catalogue(str(get_locale())).ugettext(string)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return _catalogue(str(get_locale())).ungettext(singular, plural, n)
-
-
-MESSAGES = _Messages()
 
 
 class Form(FlaskForm):
@@ -42,4 +30,4 @@ class Form(FlaskForm):
         def get_translations(self, form: Any) -> Any:
             if not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)  # Flask-WTF's own choice
-            return MESSAGES
+            return _catalogue(current_language())

@@ -177,12 +177,13 @@ def _token() -> str | None:
 
 
 #: The session's row as every step reads it: columns, not an ORM object (a step's hottest query).
+_TABLE = FormSession.__table__
 _SESSION_ROW = select(
-    FormSession.household_id,
-    FormSession.unlocked,
-    FormSession.closed_because,
-    FormSession.last_seen_at,
-).where(FormSession.id_hash == bindparam("id_hash"))
+    _TABLE.c.household_id,
+    _TABLE.c.unlocked,
+    _TABLE.c.closed_because,
+    _TABLE.c.last_seen_at,
+).where(_TABLE.c.id_hash == bindparam("id_hash"))
 
 
 def _touch(db_session: Session, id_hash: bytes, **values: Any) -> None:
@@ -204,7 +205,8 @@ def current_visit(now: datetime | None = None) -> Visit:
     db_session = db.session()
     token = _token()
     row = (
-        db_session.execute(_SESSION_ROW, {"id_hash": _id_hash(token)}).first()
+        # On the connection: a Core statement, without the ORM's per-statement work.
+        db_session.connection().execute(_SESSION_ROW, {"id_hash": _id_hash(token)}).first()
         if token is not None
         else None
     )

@@ -11,7 +11,7 @@ from typing import Any
 from flask import g, make_response, redirect, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WResponse
 
@@ -109,16 +109,20 @@ def step_view(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+#: Built once: each step only binds the household's id.
+_HOUSEHOLD_AND_RESPONSE = (
+    select(Household, FormResponse)
+    .outerjoin(FormResponse, FormResponse.household_id == Household.id)
+    .where(Household.id == bindparam("household_id"))
+    .execution_options(populate_existing=True)
+)
+
+
 def _household_and_response(
     session: Session, household_id: int
 ) -> tuple[Household | None, FormResponse | None]:
     """The household and its answers, freshly read, in one query (every step needs both)."""
-    row = session.execute(
-        select(Household, FormResponse)
-        .outerjoin(FormResponse, FormResponse.household_id == Household.id)
-        .where(Household.id == household_id)
-        .execution_options(populate_existing=True)
-    ).first()
+    row = session.execute(_HOUSEHOLD_AND_RESPONSE, {"household_id": household_id}).first()
     return (row[0], row[1]) if row is not None else (None, None)
 
 
