@@ -12,13 +12,19 @@ from __future__ import annotations
 
 import mimetypes
 import re
+import zlib
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, abort, current_app, request, send_from_directory
 from flask_compress import Compress
 from markupsafe import Markup
 
+from census.core.i18n import add_vary
 from census.core.security import style_hash
+
+#: zlib's window bits for a gzip stream (header and trailer), as ``gzip.compress`` writes.
+GZIP_WBITS = 31
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 HTMX_FILE = "vendor/htmx-1.9.12.min.js"
@@ -74,7 +80,52 @@ def _compress(response: Response) -> Response:
     the long-lived ones have a ``.gz`` twin made once at build time."""
     if request.endpoint == "static" or not current_app.config["COMPRESS_ENABLED"]:
         return response
+    if _gzip_page(response):
+        return response
     return compress.after_request(response)
+
+
+#: Where a page's head ends: everything before is the same on every page of a language.
+HEAD_END = b"</style>"
+#: Most heads kept with their compressor (one per language and head, a handful in all).
+MAX_HEADS = 16
+
+
+def _gzip_page(response: Response) -> bool:
+    """Gzip an HTML page as Flask-Compress would, but its head (the inlined stylesheet, half
+    the page) only once: the compressor's state after the head is kept and copied, so each page
+    compresses only what follows (the same stream as compressing it whole). False to leave the
+    response to Flask-Compress (not HTML, an ETag, a stream, no gzip asked, a body too small)."""
+    if (
+        response.mimetype != "text/html"
+        or not 200 <= response.status_code < 300
+        or response.is_streamed
+        or response.direct_passthrough
+        or "Content-Encoding" in response.headers
+        or "ETag" in response.headers
+        or "gzip" not in request.accept_encodings
+    ):
+        return False
+    data = response.get_data()
+    cut = data.find(HEAD_END, 0, 16384)
+    if cut < 0 or len(data) < current_app.config["COMPRESS_MIN_SIZE"]:
+        return False
+    cut += len(HEAD_END)
+    head = data[:cut]
+    heads: dict[bytes, tuple[bytes, Any]] = current_app.extensions.setdefault("census_heads", {})
+    kept = heads.get(head)
+    if kept is None:
+        compressor = zlib.compressobj(
+            current_app.config["COMPRESS_LEVEL"], zlib.DEFLATED, GZIP_WBITS
+        )
+        if len(heads) >= MAX_HEADS:
+            heads.clear()
+        kept = heads[head] = (compressor.compress(head), compressor)
+    compressor = kept[1].copy()
+    response.set_data(kept[0] + compressor.compress(data[cut:]) + compressor.flush())
+    response.headers["Content-Encoding"] = "gzip"
+    add_vary(response, "Accept-Encoding")
+    return True
 
 
 def _static(filename: str) -> Response:
