@@ -11,12 +11,13 @@ without entering Flask at all.
 Only a plain ``GET`` is answered here: no session cookie (a visitor with a form open, a demo or
 a staff sign-in always reaches Flask), no ``If-None-Match`` (Flask answers the 304), a query of
 nothing or ``lang=id``/``lang=en``, and short headers. Everything a kept page depends on is in
-the key: the address, host and scheme, the language cookie, ``Accept-Language``,
-``Accept-Encoding``, the htmx headers, the census day, the schedule and the settings generation
-the worker last read. An answer is kept only when Flask marked it as a kept public page and it
-sets no cookie. A change by staff in this worker forgets everything at once
-(:func:`forget`); one on another server shows within the settings generation's second plus
-``FRONT_CACHE_SECONDS``.
+the key, as Flask would read it: the address, the host (unless ``SITE_URL`` is set) and scheme,
+the language as ``census.core.i18n`` picks it, the language cookie, whether gzip is accepted,
+the htmx headers, the census day, the schedule and the settings generation the worker last read.
+An answer is kept only when Flask marked it as a kept public page, it sets no cookie, and the
+settings did not move on while it was made. A change by staff in this worker forgets everything
+at once (:func:`forget`); one in another worker or on another server shows within the settings
+generation's second plus ``FRONT_CACHE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -27,17 +28,24 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask
-from werkzeug.http import parse_cookie
+from werkzeug.http import parse_accept_header, parse_cookie
 
-#: Set in the WSGI environ by ``pagecache`` on a kept public page: until when it may be kept.
+#: Set in the WSGI environ by ``pagecache`` on a kept public page: (until when it may be kept,
+#: the settings generation it was made under).
 MARK = "census.front_until"
 DEFAULT_SECONDS = 0.5
-#: Most answers one worker keeps (each a page's gzipped bytes and headers).
+#: Most answers one worker keeps, and most bytes they may hold together.
 MAX_ENTRIES = 512
-PLAIN_QUERIES = frozenset({b"", b"lang=id", b"lang=en"})
+MAX_BYTES = 32 * 1024 * 1024
+PLAIN_QUERIES = {"": None, "lang=id": "id", "lang=en": "en"}
+LANGUAGES = ("id", "en")
 MAX_HEADER = 200
+#: The clock entries expire by (one place for tests to move it).
+clock = time.monotonic
 
 Entry = tuple[float, str, list[tuple[str, str]], bytes]
+#: Where the key holds whether gzip is accepted, and the settings generation.
+GZIP, GENERATION = 8, -3
 
 
 class FrontCache:
@@ -47,11 +55,16 @@ class FrontCache:
         self.app = app
         self.wsgi_app = wsgi_app
         self.entries: dict[tuple[Any, ...], Entry] = {}
+        self.size = 0
+        #: Moves on with every :meth:`clear`: an answer rendered across a clear is not kept.
+        self.epoch = 0
         self.lock = threading.Lock()
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.size = 0
+            self.epoch += 1
 
     def _key(self, environ: dict[str, Any]) -> tuple[Any, ...] | None:
         if environ.get("REQUEST_METHOD") != "GET" or "HTTP_IF_NONE_MATCH" in environ:
@@ -60,33 +73,39 @@ class FrontCache:
         seconds = float(config.get("FRONT_CACHE_SECONDS", DEFAULT_SECONDS))
         if seconds <= 0 or float(config.get("PAGE_CACHE_SECONDS", 0)) <= 0:
             return None
-        query = environ.get("QUERY_STRING", "").encode("latin-1")
+        query = environ.get("QUERY_STRING", "")
         if query not in PLAIN_QUERIES:
             return None
-        accept_language = environ.get("HTTP_ACCEPT_LANGUAGE", "")
         encoding = environ.get("HTTP_ACCEPT_ENCODING", "")
         host = environ.get("HTTP_HOST", "")
-        if max(len(accept_language), len(encoding), len(host)) > MAX_HEADER:
+        if len(encoding) > MAX_HEADER or len(host) > MAX_HEADER:
             return None
-        language = None
+        remembered = None
         cookie = environ.get("HTTP_COOKIE")
         if cookie:
             cookies = parse_cookie(cookie)
             if config["SESSION_COOKIE_NAME"] in cookies:
                 return None  # this visitor's session: Flask decides
-            language = cookies.get("lang")
-        from census.core import pagecache  # the same clock the kept pages are keyed on
+            remembered = cookies.get("lang")
+            remembered = remembered if remembered in LANGUAGES else None
+        accept_language = environ.get("HTTP_ACCEPT_LANGUAGE", "")
+        if len(accept_language) > MAX_HEADER:
+            return None
+        from census.core import i18n, pagecache  # the language and clock kept pages are keyed on
 
         memo = self.app.extensions.get("census_generation")
         return (
             environ.get("SCRIPT_NAME", ""),
             environ.get("PATH_INFO", ""),
             query,
-            host,
+            None if config.get("SITE_URL") else host,  # pages are built on SITE_URL if set
             environ.get("wsgi.url_scheme"),
-            language,
-            accept_language,
-            encoding,
+            # What census.core.i18n picks the language from: ?lang=, the cookie (not read by
+            # the embedded parts), Accept-Language as it reads it.
+            PLAIN_QUERIES[query],
+            remembered,
+            i18n.best_language(accept_language),
+            "gzip" in parse_accept_header(encoding),
             environ.get("HTTP_HX_REQUEST") == "true",
             environ.get("HTTP_HX_BOOSTED") == "true",
             environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST") == "true",
@@ -103,10 +122,11 @@ class FrontCache:
         if key is None:
             return self.wsgi_app(environ, start_response)
         entry = self.entries.get(key)
-        now = time.monotonic()
+        now = clock()
         if entry is not None and entry[0] > now:
             start_response(entry[1], list(entry[2]))
             return [entry[3]]
+        epoch = self.epoch
         seen: list[Any] = []
 
         def remember(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
@@ -114,10 +134,11 @@ class FrontCache:
             return start_response(status, headers, *exc)
 
         body = self.wsgi_app(environ, remember)
-        until = environ.get(MARK)
-        if until is None or not seen or not seen[0].startswith("200 "):
+        mark = environ.get(MARK)
+        if mark is None or not seen or not seen[0].startswith("200 "):
             return body
-        if any(name.lower() == "set-cookie" for name, _ in seen[1]):
+        headers = seen[1]
+        if any(name.lower() == "set-cookie" for name, _ in headers):
             return body
         try:
             data = b"".join(body)
@@ -125,15 +146,33 @@ class FrontCache:
             close = getattr(body, "close", None)
             if close is not None:
                 close()
-        seconds = float(self.app.config.get("FRONT_CACHE_SECONDS", DEFAULT_SECONDS))
-        key = self._key(environ)  # again: the request may have read the generation first
-        if key is None:
+        until, generation = mark
+        gzipped = any(n.lower() == "content-encoding" and v == "gzip" for n, v in headers)
+        key = self._key(environ)  # again: this request may have been the first to read it
+        if key is None or key[GENERATION] != generation or gzipped != key[GZIP]:
+            # The settings moved on while it was rendered, or the answer is not what the key
+            # says (gzip or not): given to this visitor, kept for nobody.
             return [data]
-        with self.lock:
-            if len(self.entries) >= MAX_ENTRIES:
-                self.entries.clear()
-            self.entries[key] = (min(until, now + seconds), seen[0], list(seen[1]), data)
+        seconds = float(self.app.config.get("FRONT_CACHE_SECONDS", DEFAULT_SECONDS))
+        self._put(key, (min(until, now + seconds), seen[0], list(headers), data), epoch)
         return [data]
+
+    def _put(self, key: tuple[Any, ...], entry: Entry, epoch: int) -> None:
+        with self.lock:
+            if epoch != self.epoch:
+                return  # cleared (a change by staff) while this answer was made
+            if len(self.entries) >= MAX_ENTRIES or self.size + len(entry[3]) > MAX_BYTES:
+                now = clock()
+                self.entries = {k: e for k, e in self.entries.items() if e[0] > now}
+                self.size = sum(len(e[3]) for e in self.entries.values())
+                if len(self.entries) >= MAX_ENTRIES or self.size + len(entry[3]) > MAX_BYTES:
+                    self.entries.clear()
+                    self.size = 0
+            old = self.entries.get(key)
+            if old is not None:
+                self.size -= len(old[3])
+            self.entries[key] = entry
+            self.size += len(entry[3])
 
 
 def init_app(app: Flask) -> None:
@@ -144,7 +183,7 @@ def init_app(app: Flask) -> None:
 
 
 def forget(app: Flask) -> None:
-    """Forget every answer kept in front of ``app`` (staff changed something here)."""
+    """Forget every answer kept in front of ``app`` (staff changed something in this worker)."""
     front = app.extensions.get("census_front")
     if front is not None:
         front.clear()

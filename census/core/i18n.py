@@ -21,6 +21,8 @@ from babel.support import NullTranslations
 from flask import Flask, Response, g, request
 from flask.globals import _cv_app
 from flask_babel import Babel, Domain, format_date, format_time, get_locale, get_translations
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -104,7 +106,7 @@ def select_locale() -> str:
     remembered = None if _embedded() else request.cookies.get(COOKIE)
     if remembered in LANGUAGES:
         return remembered
-    return _best_match(request.headers.get("Accept-Language", ""))
+    return best_language(request.headers.get("Accept-Language", ""))
 
 
 #: Accept-Language headers whose best language is kept (phones send a handful of them).
@@ -112,12 +114,14 @@ MAX_ACCEPT_LANGUAGES = 256
 _best: dict[str, str] = {}
 
 
-def _best_match(header: str) -> str:
-    """The best of our languages for an Accept-Language header, parsed once per header."""
+def best_language(header: str) -> str:
+    """The best of our languages for an Accept-Language header (Indonesian when none fits),
+    parsed once per header; a made-up long header is answered, not kept."""
     best = _best.get(header)
     if best is None:
-        best = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
-        if len(header) <= 200:  # a made-up long header is answered, not kept
+        accepted = parse_accept_header(header, LanguageAccept)
+        best = accepted.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+        if len(header) <= 200:
             if len(_best) >= MAX_ACCEPT_LANGUAGES:
                 _best.clear()
             _best[header] = best

@@ -130,6 +130,7 @@ def _key(form: bool) -> tuple[Any, ...] | None:
     version = settings.generation()
     if version < 0:
         return None  # the database cannot say whether staff changed something
+    g.census_page_generation = version
     if not current_app.config.get("SITE_URL") and not _known_host(request.host):
         return None  # pages are built on the request's host: a few hosts at most are kept
     return (
@@ -229,8 +230,8 @@ def _answer(page: Page) -> Response:
         response.headers[name] = value
     response.set_etag(etag)
     response.headers.setdefault("Cache-Control", "no-cache")
-    if response.status_code == 200:
-        request.environ[frontcache.MARK] = page.expires  # may be answered before Flask too
+    if response.status_code == 200:  # may be answered before Flask too (frontcache)
+        request.environ[frontcache.MARK] = (page.expires, g.get("census_page_generation"))
     add_vary(response, *page.vary, "Accept-Encoding")
     return response
 
