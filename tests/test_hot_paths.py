@@ -34,3 +34,23 @@ def test_wtforms_messages_are_read_once_per_language(app: Flask) -> None:
             assert form.n.errors == ["Not a valid integer value."]
     assert wtf._catalogue.cache_info().misses == 1, "read from disk once, not per request"
     assert wtf._catalogue.cache_info().hits >= 2
+
+
+def test_a_page_gzipped_from_its_kept_head_is_the_page(app: Flask) -> None:
+    import gzip
+
+    from tests.form_helpers import enter, make_household
+
+    client = app.test_client()
+    enter(client, make_household(app))
+    for _ in range(2):  # the second from the kept head
+        plain = client.get("/isi/alamat?lang=en")
+        packed = client.get("/isi/alamat?lang=en", headers={"Accept-Encoding": "gzip"})
+        assert packed.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in packed.headers["Vary"]
+        assert int(packed.headers["Content-Length"]) == len(packed.data)
+        strip = lambda body: body.split(b'name="csrf_token"')[0]  # noqa: E731
+        assert strip(gzip.decompress(packed.data)) == strip(plain.data)
+        whole = gzip.compress(gzip.decompress(packed.data), compresslevel=6)
+        assert len(packed.data) <= len(whole) + 16, "no heavier than compressing it whole"
+    assert app.extensions["census_heads"], "the head's compressor was kept"
