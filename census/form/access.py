@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from census.core import db
-from census.core.models import FormResponse, utcnow
+from census.core.models import FormResponse, Household, utcnow
 from census.core.visit_models import FormSession
 from census.form.pins import hash_pin
 
@@ -194,27 +194,51 @@ def _touch(db_session: Session, id_hash: bytes, **values: Any) -> None:
     db_session.commit()
 
 
+#: The same row with the household and its answers, for a step (one query instead of two).
+_SESSION_AND_HOUSEHOLD = (
+    select(
+        FormSession.household_id,
+        FormSession.unlocked,
+        FormSession.closed_because,
+        FormSession.last_seen_at,
+        Household,
+        FormResponse,
+    )
+    .join(Household, Household.id == FormSession.household_id)
+    .outerjoin(FormResponse, FormResponse.household_id == Household.id)
+    .where(FormSession.id_hash == bindparam("id_hash"))
+)
+
+
 def current_visit(now: datetime | None = None) -> Visit:
     """The session's household, from the server's row; an unlocked one idle too long, or
     closed elsewhere, is locked (PIN asked). A cookie whose row is gone opens nothing."""
+    return open_visit(now)[0]
+
+
+def open_visit(
+    now: datetime | None = None, with_household: bool = False
+) -> tuple[Visit, tuple[Household, FormResponse | None] | None]:
+    """:func:`current_visit`, and with ``with_household`` the household and its answers read
+    in the same query (None when the visit was already known in this request)."""
     if not isinstance(session.get(SESSION_KEY), dict):
-        return Visit(None, False)
+        return Visit(None, False), None
     visit = g.get("form_visit")
     if visit is not None:
-        return visit
+        return visit, None
     db_session = db.session()
     token = _token()
-    row = (
+    row: Any = None
+    if token is not None and with_household:
+        row = db_session.execute(_SESSION_AND_HOUSEHOLD, {"id_hash": _id_hash(token)}).first()
+    elif token is not None:
         # On the connection: a Core statement, without the ORM's per-statement work.
-        db_session.connection().execute(_SESSION_ROW, {"id_hash": _id_hash(token)}).first()
-        if token is not None
-        else None
-    )
+        row = db_session.connection().execute(_SESSION_ROW, {"id_hash": _id_hash(token)}).first()
     if token is None or row is None:
         session.pop(SESSION_KEY, None)
-        return Visit(None, False)
+        return Visit(None, False), None
     id_hash = _id_hash(token)
-    household_id, unlocked, closed_because, last_seen_at = row
+    household_id, unlocked, closed_because, last_seen_at = row[:4]
     now = now or utcnow()
     idle = (now - _aware(last_seen_at)).total_seconds()
     if closed_because is not None:
@@ -231,7 +255,7 @@ def current_visit(now: datetime | None = None) -> Visit:
             _touch(db_session, id_hash, last_seen_at=now)
         visit = Visit(household_id, True)
     g.form_visit = visit
-    return visit
+    return visit, ((row[4], row[5]) if with_household else None)
 
 
 def reopen_args(visit: Visit) -> dict[str, str]:

@@ -71,7 +71,7 @@ def step_view(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        visit = access.current_visit()
+        visit, read = access.open_visit(with_household=True)
         if visit.household_id is None:
             return see_other("form.start")
         if not visit.unlocked:
@@ -92,8 +92,7 @@ def step_view(view: Callable[..., Any]) -> Callable[..., Any]:
             if kept:  # what was typed on this step waits for the PIN (see entry.held)
                 return see_other("form.pin", **access.reopen_args(visit), kept=1)
             return see_other("form.pin", **access.reopen_args(visit))
-        session = db.session()
-        household, response = _household_and_response(session, visit.household_id)
+        household, response = read or _household_and_response(db.session(), visit.household_id)
         if household is None or response is None:
             access.forget()
             return see_other("form.start")
