@@ -54,3 +54,20 @@ def test_a_page_gzipped_from_its_kept_head_is_the_page(app: Flask) -> None:
         whole = gzip.compress(gzip.decompress(packed.data), compresslevel=6)
         assert len(packed.data) <= len(whole) + 16, "no heavier than compressing it whole"
     assert app.extensions["census_heads"], "the head's compressor was kept"
+
+
+def test_a_day_is_written_once_per_language_and_a_moment_every_time(app: Flask) -> None:
+    from datetime import date, datetime
+
+    from flask_babel import format_date
+
+    from census.core import i18n
+
+    i18n._days.clear()
+    day, moment = date(2026, 3, 31), datetime(2026, 3, 31, 20, 30)
+    for lang, words in (("id", "31 Maret 2026"), ("en", "March 31, 2026")):
+        with app.test_request_context(f"/?lang={lang}"):
+            assert i18n.dateformat(day, "long") == format_date(day, "long") == words
+            assert i18n.dateformat(day, "long") == words, "the kept one"
+            assert i18n.dateformat(moment, "long") == format_date(moment, "long")
+    assert len(i18n._days) == 2, "one per language; the moment not kept"

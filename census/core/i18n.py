@@ -9,7 +9,7 @@ catalogue of its own. ``flask translate extract|update|compile`` wraps pybabel.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -153,6 +153,25 @@ def date_and_time(value: datetime) -> str:
     return f"{format_date(value, 'long')}, {format_time(value, 'HH:mm')}"
 
 
+#: Days already written out, per language and format (the schedule's dates, on every answer).
+MAX_DAYS = 1024
+_days: dict[tuple[Any, date, str | None], str] = {}
+
+
+def dateformat(value: Any, format: str | None = None, rebase: bool = True) -> str:
+    """Flask-Babel's ``dateformat`` filter, with a day (not a moment) written once per language
+    and format: Babel takes longer to format a date than the rest of a line takes to render."""
+    if type(value) is not date:  # a moment is shown in WIB: formatted each time, as before
+        return format_date(value, format, rebase)
+    key = (get_locale(), value, format)
+    text = _days.get(key)
+    if text is None:
+        if len(_days) >= MAX_DAYS:
+            _days.clear()
+        text = _days[key] = format_date(value, format, rebase)
+    return text
+
+
 def lang_url(code: str) -> str:
     """This page's URL in language ``code``, keeping the rest of the query string."""
     args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
@@ -171,6 +190,7 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.jinja_env.filters["dateformat"] = dateformat
     app.after_request(_remember_language)
     app.url_defaults(_keep_explicit_language)
     app.cli.add_command(translate)

@@ -23,7 +23,7 @@ from werkzeug.exceptions import TooManyRequests
 from census.core.limits import retry_after_of
 from census.core.lookup import NumbersForm, lookup_limit
 from census.core.pagecache import cached_page
-from census.core.render import render, wants_fragment
+from census.core.render import link, render, wants_fragment
 from census.status import service as status_service
 from census.status.service import Answer, Wilayah
 
@@ -37,7 +37,7 @@ FALLBACK_URLS = {"form.start": "/isi", "pages.faq": "/tanya-jawab"}
 def optional_url(endpoint: str, **values: Any) -> str:
     """``url_for(endpoint)`` when that page exists in this deployment, its public path otherwise."""
     if endpoint in current_app.view_functions:
-        return url_for(endpoint, **values)
+        return url_for(endpoint, **values) if values else link(endpoint)
     return FALLBACK_URLS.get(endpoint, "/")
 
 
