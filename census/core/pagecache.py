@@ -36,6 +36,7 @@ from flask import Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
 from census.core import frontcache, settings
+from census.core.assets import GZIP_WBITS
 from census.core.config import census_today
 from census.core.i18n import add_vary, current_language
 
@@ -47,8 +48,6 @@ MAX_PAGES = 1024
 MAX_FORM_PAGES = 32
 #: Without ``SITE_URL``, pages are kept for this many request hosts at most (a laptop's names).
 MAX_HOSTS = 8
-#: zlib's window bits for a gzip stream (header and trailer included).
-GZIP_WBITS = 16 + zlib.MAX_WBITS
 #: Headers of the view's response that are part of the page.
 KEPT_HEADERS = (
     "Content-Type",
