@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, text
+from sqlalchemy import TextClause, func, select, text
 
 from census import create_app
 from census.core import db
@@ -546,27 +546,38 @@ FOREIGN_KEYS = text(
     "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated "
     "FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
 )
+KEYS_AND_INDEXES = text(
+    "SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid), convalidated "
+    "FROM pg_constraint WHERE connamespace = 'public'::regnamespace UNION ALL "
+    "SELECT indrelid::regclass::text, indexrelid::regclass::text, 'i', "
+    "pg_get_indexdef(indexrelid), indisvalid FROM pg_index "
+    "WHERE indrelid IN ('household'::regclass, 'member'::regclass) ORDER BY 1, 2, 3"
+)
 ORPHAN = text(
     "INSERT INTO member (household_id, nik_hash, sealed, sex, relationship_code, "
     "position) VALUES (-1, :hash, :hash, 'L', 'anak', 0)"
 )
 
 
-def _foreign_keys(app: Flask) -> list[tuple[object, ...]]:
+def _catalogue(app: Flask, query: TextClause = FOREIGN_KEYS) -> list[tuple[object, ...]]:
     with app.app_context(), db.engine().connect() as connection:
         if connection.dialect.name != "postgresql":
             return []
-        return [tuple(row) for row in connection.execute(FOREIGN_KEYS)]
+        return [tuple(row) for row in connection.execute(query)]
 
 
-def test_a_first_load_keeps_every_foreign_key(app: Flask, tmp_path: Path) -> None:
-    # On PostgreSQL the first load into an empty register checks its foreign keys once, at the
-    # end; afterwards the keys must be exactly as the migrations made them, and enforced.
-    before = _foreign_keys(app)
+def test_a_first_load_keeps_every_key_and_index(app: Flask, tmp_path: Path) -> None:
+    # On PostgreSQL the first load into an empty register builds its indexes and checks its keys
+    # once, at the end; afterwards they must be exactly as the migrations made them, and enforced.
+    before, keys = _catalogue(app, KEYS_AND_INDEXES), _catalogue(app)
     result = run(app, write(tmp_path / "r.csv", family().people + family().people))
     assert "persons 6 added" in result.output
-    assert _foreign_keys(app) == before
-    assert all(row[3] for row in before)
+    assert _catalogue(app, KEYS_AND_INDEXES) == before
+    assert all(row[4] for row in before)
+    assert all(row[3] for row in keys)
+    if before:
+        assert {"household_kk_hash_key", "member_nik_hash_key"} <= {row[1] for row in before}
+        assert "ix_household_district_agg" in {row[1] for row in before}
     with (
         app.app_context(),
         db.engine().connect() as connection,
@@ -576,14 +587,20 @@ def test_a_first_load_keeps_every_foreign_key(app: Flask, tmp_path: Path) -> Non
         connection.execute(ORPHAN, {"hash": b"\x00" * 32})
 
 
+@pytest.mark.parametrize("check", ["unknown village", "same NIK twice"])
 def test_a_first_load_refuses_a_row_its_keys_refuse(
-    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, check: str
 ) -> None:
-    # The keys still refuse the whole import when a row breaks one (here a household whose
-    # village is not a region, past a disabled village check).
-    checks = tuple(c for c in register_sql.CHECKS if c[0] != "unknown village")
+    # The keys still refuse the whole import when a row breaks one, past a disabled check: a
+    # household whose village is not a region (foreign key), a NIK twice (unique constraint).
+    checks = tuple(c for c in register_sql.CHECKS if c[0] != check)
     monkeypatch.setattr(register_sql, "CHECKS", checks)
-    result = run(app, write(tmp_path / "r.csv", family("33.16.01.9999").people))
+    if check == "unknown village":
+        people = family("33.16.01.9999").people
+    else:
+        people = family().people
+        people.append({**people[-1], "name": "Dua Kali"})
+    result = run(app, write(tmp_path / "r.csv", people))
     assert result.exit_code == 1
     assert "nothing was imported" in result.output
     assert counts(app) == (0, 0)
@@ -608,4 +625,4 @@ def test_a_first_load_while_the_register_is_being_read(
     assert result.exit_code == 0, result.output
     assert "persons 3 added" in result.output
     assert elapsed < 10
-    assert ("foreign keys checked row by row" in caplog.text) == postgresql
+    assert ("keys and indexes kept row by row" in caplog.text) == postgresql

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import IO
 
 from flask_babel import force_locale
@@ -188,16 +189,7 @@ def check_row(fields: list[str], today: date) -> Person:
             "relationship is not one printed on a KK (" + ", ".join(RELATIONSHIPS.values()) + ")"
         )
 
-    village = village.strip()
-    if not _VILLAGE.fullmatch(village):
-        if not _VILLAGE_UNDOTTED.fullmatch(village):
-            raise ValueError("village_code must be written like 33.16.01.2001")
-        village = f"{village[:2]}.{village[2:4]}.{village[4:6]}.{village[6:]}"
-    rt, rw = _number_3(rt, "rt"), _number_3(rw, "rw")
-    address = _text(address, "address", ADDRESS_MAX)
-    if not address:
-        raise ValueError("address is empty")
-
+    village, rt, rw, address = _household_fields(village, rt, rw, address)
     return Person(
         kk_number,
         nik_number,
@@ -210,6 +202,25 @@ def check_row(fields: list[str], today: date) -> Person:
         rw,
         address,
     )
+
+
+@lru_cache(maxsize=256)
+def _household_fields(village: str, rt: str, rw: str, address: str) -> tuple[str, str, str, str]:
+    """The household's village code, RT, RW and address, checked once for a household's rows.
+
+    Every member of a household repeats them, usually on consecutive lines, so the checks run
+    once a household rather than once a person (a failing value raises, and is never kept).
+    """
+    village = village.strip()
+    if not _VILLAGE.fullmatch(village):
+        if not _VILLAGE_UNDOTTED.fullmatch(village):
+            raise ValueError("village_code must be written like 33.16.01.2001")
+        village = f"{village[:2]}.{village[2:4]}.{village[4:6]}.{village[6:]}"
+    rt, rw = _number_3(rt, "rt"), _number_3(rw, "rw")
+    address = _text(address, "address", ADDRESS_MAX)
+    if not address:
+        raise ValueError("address is empty")
+    return village, rt, rw, address
 
 
 def _number_3(value: str, column: str) -> str:

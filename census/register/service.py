@@ -24,6 +24,7 @@ from datetime import date
 from multiprocessing.pool import Pool
 from pathlib import Path
 
+from psycopg.types.string import BytesBinaryDumper
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -65,11 +66,15 @@ def _copy_postgresql(connection: Connection, rows: Iterator[StagedRow]) -> None:
     raw = connection.connection.driver_connection
     columns = ", ".join(STAGING_COLUMNS)
     statement = f"COPY {STAGING} ({columns}) FROM STDIN (FORMAT BINARY)"
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        # Binary: the hashes and sealed cards go as bytes, not as hex text to be parsed again.
-        copy.set_types(sql.STAGING_TYPES)
-        for row in rows:
-            copy.write_row(row)
+    with raw.cursor() as cursor:
+        # ``bytea`` by its oid would take psycopg's DB-API dumper, which checks each value for a
+        # ``Binary`` wrapper in Python; the plain bytes dumper (this cursor only) is C.
+        cursor.adapters.register_dumper(bytes, BytesBinaryDumper)
+        with cursor.copy(statement) as copy:
+            # Binary: the hashes and sealed cards go as bytes, not as hex text to be parsed again.
+            copy.set_types(sql.STAGING_TYPES)
+            for row in rows:
+                copy.write_row(row)
 
 
 def _insert_sqlite(connection: Connection, rows: Iterator[StagedRow]) -> None:
@@ -89,41 +94,63 @@ def _insert_sqlite(connection: Connection, rows: Iterator[StagedRow]) -> None:
 FIRST_LOAD_LOCK_WAIT = "2s"
 
 
-@contextmanager
-def _member_key_checked_at_the_end(connection: Connection) -> Iterator[None]:
-    """Check each member's household once, after the inserts, instead of once a row.
+#: What a first load builds once, at the end, rather than row by row: on ``household`` and
+#: ``member``, every foreign key, every unique constraint no foreign key depends on, and every
+#: index that belongs to no constraint (the primary keys stay).
+_BUILT_AT_THE_END = """
+SELECT 1, c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+FROM pg_constraint c
+WHERE c.conrelid IN ('household'::regclass, 'member'::regclass)
+  AND (c.contype = 'f' OR (c.contype IN ('p', 'u') AND NOT EXISTS (
+      SELECT 1 FROM pg_constraint k WHERE k.contype = 'f' AND k.conindid = c.conindid)))
+UNION ALL
+SELECT 0, i.indrelid::regclass::text, i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+FROM pg_index i
+WHERE i.indrelid IN ('household'::regclass, 'member'::regclass)
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+ORDER BY 1, 2, 3
+"""
 
-    For the first load of an empty register on PostgreSQL. The foreign key from ``member`` to
-    ``household`` checks each inserted person with a query and a row lock of its own: about a
-    sixth of the import's database time. Dropped here and added again (with the same
-    definition) once the rows are in, PostgreSQL validates every row in one join, and still
-    refuses the whole import if any row were wrong. Both run in the import's transaction, so no
-    one ever sees the table without its key. In exchange ``household`` and ``member`` stay locked
-    until the import commits, which an empty register can afford: the site's requests give up
-    waiting after ``DATABASE_LOCK_TIMEOUT`` with the "try again" page. When the tables cannot be
-    taken within ``FIRST_LOAD_LOCK_WAIT`` (someone is reading them), the key stays in place and
-    checks each row as usual.
+
+@contextmanager
+def _keys_and_indexes_built_at_the_end(connection: Connection) -> Iterator[None]:
+    """Build the register's indexes and check its keys once, after the inserts.
+
+    For the first load of an empty register on PostgreSQL. Row by row, each inserted household
+    and person costs an entry in every index of its table and a query (with a row lock) for each
+    foreign key. Dropped here and made again with the same definitions once the rows are in,
+    PostgreSQL sorts each index in one pass (on several cores where it can) and validates each
+    key in one join, and still refuses the whole import if any row were wrong. Both run in the
+    import's transaction, so no one ever sees the tables without them. In exchange ``household``
+    and ``member`` stay locked until the import commits, which an empty register can afford: the
+    site's requests give up waiting after ``DATABASE_LOCK_TIMEOUT`` with the "try again" page.
+    When the tables cannot be taken within ``FIRST_LOAD_LOCK_WAIT`` (someone is reading them),
+    everything stays in place and works row by row as usual.
     """
-    keys = connection.exec_driver_sql(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE contype = 'f' AND conrelid = 'member'::regclass "
-        "AND confrelid = 'household'::regclass"
-    ).all()
+    built = connection.exec_driver_sql(_BUILT_AT_THE_END).all()
     savepoint = connection.begin_nested()
     try:
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{FIRST_LOAD_LOCK_WAIT}'")
-        for name, _definition in keys:
-            connection.exec_driver_sql(f'ALTER TABLE member DROP CONSTRAINT "{name}"')
+        connection.exec_driver_sql("LOCK TABLE household, member IN ACCESS EXCLUSIVE MODE")
+        for constraint, table, name, _definition in reversed(built):
+            if constraint:
+                connection.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            else:
+                connection.exec_driver_sql(f"DROP INDEX {name}")
         connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
     except OperationalError:
         savepoint.rollback()
-        log.info("register import: the register is in use; foreign keys checked row by row")
+        log.info("register import: the register is in use; keys and indexes kept row by row")
         yield
         return
     savepoint.commit()
     yield
-    for name, definition in keys:
-        connection.exec_driver_sql(f'ALTER TABLE member ADD CONSTRAINT "{name}" {definition}')
+    connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+    for constraint, table, name, definition in built:
+        if constraint:
+            connection.exec_driver_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        else:
+            connection.exec_driver_sql(definition)
 
 
 def _scalar(connection: Connection, sql: str) -> int:
@@ -242,7 +269,7 @@ def _run(
         and register_empty
         and not _scalar(connection, "SELECT COUNT(*) FROM (SELECT 1 FROM household LIMIT 1) AS h")
     )
-    with _member_key_checked_at_the_end(connection) if first_load else nullcontext():
+    with _keys_and_indexes_built_at_the_end(connection) if first_load else nullcontext():
         result.households_updated = connection.exec_driver_sql(sql.UPDATE_HOUSEHOLDS).rowcount
         result.households_added = connection.exec_driver_sql(sql.INSERT_HOUSEHOLDS).rowcount
         result.members_updated = connection.exec_driver_sql(sql.UPDATE_MEMBERS).rowcount

@@ -35,6 +35,7 @@ def staged_rows(
     blank = (None,) * 8
     kk_hash, nik_hash = keyed_hasher("kk", key), keyed_hasher("nik", key)
     seal = card.sealer()
+    last_kk, last_kk_hash = "", b""  # a household's rows are usually consecutive: one hash
     for count, (line, fields) in enumerate(records, 1):
         if tick is not None and count % PROGRESS_EVERY == 0:
             tick()
@@ -44,9 +45,11 @@ def staged_rows(
             yield (line, *blank, None, str(exc))
             continue
         person = nik_hash(p.nik)
+        if p.kk != last_kk:
+            last_kk, last_kk_hash = p.kk, kk_hash(p.kk)
         yield (
             line,
-            kk_hash(p.kk),
+            last_kk_hash,
             person,
             seal(p.name, p.birth_date, person),
             p.sex,
