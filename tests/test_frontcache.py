@@ -3,11 +3,16 @@ visitor matters, and never after a change by staff."""
 
 from __future__ import annotations
 
+import gzip
+import re
 import time
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask, request_started
+from flask import session as flask_session
+from flask_wtf.csrf import validate_csrf
+from werkzeug.test import TestResponse
 
 from census.core import frontcache, settings
 
@@ -76,12 +81,85 @@ def test_what_is_not_answered_in_front(
     assert len(entered) == 2
 
 
-def test_a_form_page_is_never_marked_nor_kept(app: Flask, entered: list[str]) -> None:
-    for path in ("/cek", "/cek", "/isi", "/isi"):
-        response = app.test_client().get(path, headers=GZIP)  # no cookie: a new visitor
-        assert response.status_code == 200
-        assert frontcache.MARK not in response.request.environ
+def _token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "the page has a CSRF token"
+    return match.group(1)
+
+
+def _text(response: TestResponse) -> str:
+    gzipped = response.headers.get("Content-Encoding") == "gzip"
+    return (gzip.decompress(response.data) if gzipped else response.data).decode()
+
+
+@pytest.mark.parametrize("path", ["/cek", "/isi"])
+@pytest.mark.parametrize("headers", [GZIP, {}])
+@pytest.mark.parametrize("base_url", ["http://localhost", "https://localhost"])
+def test_a_form_page_is_answered_in_front_with_a_visitors_own_token_and_session(
+    app: Flask, entered: list[str], path: str, headers: dict[str, str], base_url: str
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    first = app.test_client().get(path, headers=headers, base_url=base_url)  # new visitors
+    second = app.test_client().get(path, headers=headers, base_url=base_url)
+    assert len(entered) == 1, "the second visitor's page was made in front of Flask"
+    assert second.status_code == first.status_code == 200
+    differ = {"Set-Cookie", "Content-Length"}
+    assert sorted((k, v) for k, v in second.headers.items() if k not in differ) == sorted(
+        (k, v) for k, v in first.headers.items() if k not in differ
+    )
+    assert int(second.headers["Content-Length"]) == len(second.data)
+    cookies = [r.headers["Set-Cookie"].split(";", 1) for r in (first, second)]
+    assert cookies[0][1] == cookies[1][1], "the same cookie attributes (Secure, HttpOnly...)"
+    assert ("Secure" in cookies[1][1]) == base_url.startswith("https")
+    assert cookies[0][0] != cookies[1][0], "each visitor their own session"
+    pages = [_text(first), _text(second)]
+    tokens = [_token(page) for page in pages]
+    assert tokens[0] != tokens[1], "each visitor their own token"
+    assert pages[1].replace(tokens[1], "T") == pages[0].replace(tokens[0], "T")
+    serializer = app.session_interface.get_signing_serializer(app)
+    secret = serializer.loads(cookies[1][0].removeprefix("session="))["csrf_token"]
+    with app.test_request_context():
+        flask_session["csrf_token"] = secret
+        validate_csrf(tokens[1])  # raises when the token is not this session's
+
+
+def test_a_form_page_made_in_front_is_sent_back_like_any_other(
+    app: Flask, entered: list[str]
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    app.test_client().get("/cek")
+    visitor = app.test_client()
+    token = _token(visitor.get("/cek").text)
+    assert len(entered) == 1
+    answer = visitor.post("/cek", data={"csrf_token": token, "kk": "3316010903159001"})
+    assert answer.status_code == 200, "the token and session made in front are accepted"
+    assert len(entered) == 2
+    refused = app.test_client().post("/cek", data={"csrf_token": token, "kk": "3316010903159001"})
+    assert refused.status_code == 400, "but only with that visitor's session"
+
+
+def test_a_form_page_for_a_visitor_with_a_session_or_a_cookie_to_set_reaches_flask(
+    app: Flask, entered: list[str]
+) -> None:
+    visitor = app.test_client()
+    visitor.get("/cek")  # a new visitor: kept
+    visitor.get("/cek")  # with their session now: Flask answers
+    for _ in range(2):  # ?lang= sets the language cookie too: Flask answers
+        assert "lang=en" in app.test_client().get("/cek?lang=en").headers.get("Set-Cookie", "")
     assert len(entered) == 4
+    assert [key[2] for key in app.extensions["census_front"].entries] == [""]
+
+
+def test_a_form_page_whose_session_holds_more_than_the_token_is_not_kept(
+    app: Flask, entered: list[str]
+) -> None:
+    @app.before_request
+    def _something_else_in_the_session() -> None:
+        flask_session["seen"] = True
+
+    for _ in range(2):
+        assert app.test_client().get("/cek").status_code == 200
+    assert len(entered) == 2
     assert not app.extensions["census_front"].entries
 
 

@@ -1,12 +1,20 @@
 """Kept public pages answered before Flask builds a request: the same bytes, a fraction of the work.
 
 A public page kept by :mod:`census.core.pagecache` (information pages, region pages, badges,
-open data; never a page with a form) still costs a whole Flask request each time: a request
-context, the session, the hooks, the headers built again. At the deadline peak those pages are
-most of the traffic (QR codes scanned in meetings, badges and embeds on every local government's
-site), so this WSGI layer keeps the final answer (status, every header Flask's hooks added, the
-gzipped body) for ``FRONT_CACHE_SECONDS`` (0.5) and hands it to the next identical request
-without entering Flask at all.
+open data) still costs a whole Flask request each time: a request context, the session, the
+hooks, the headers built again. At the deadline peak those pages are most of the traffic (QR
+codes scanned in meetings, badges and embeds on every local government's site), so this WSGI
+layer keeps the final answer (status, every header Flask's hooks added, the gzipped body) for
+``FRONT_CACHE_SECONDS`` (0.5) and hands it to the next identical request without entering Flask
+at all.
+
+The entry pages of the check and the form (``/cek``, ``/isi``) are where every newcomer lands, and
+each newcomer needs a CSRF token of their own, held by a new session. For a visitor with no
+session, the kept page with a form is answered here too: a new token and the session cookie that
+holds its secret are made as Flask-WTF and Flask's session interface make them (the same
+serializers, keys and salt), put into the kept page (gzipped from the kept compressor state), and
+sent with the cookie attributes of the answer Flask gave. It is kept only when that answer set
+the session cookie alone, holding nothing but the token's secret.
 
 Only a plain ``GET`` is answered here: no session cookie (a visitor with a form open, a demo or
 a staff sign-in always reaches Flask), no ``If-None-Match`` (Flask answers the 304), a query of
@@ -22,17 +30,23 @@ generation's second plus ``FRONT_CACHE_SECONDS``.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.http import parse_accept_header, parse_cookie
 
 #: Set in the WSGI environ by ``pagecache`` on a kept public page: (until when it may be kept,
 #: the settings generation it was made under).
 MARK = "census.front_until"
+#: Set instead on a kept page with a form: (until when, settings generation, the kept page).
+FORM_MARK = "census.front_form"
 DEFAULT_SECONDS = 0.5
 #: Most answers one worker keeps, and most bytes they may hold together.
 MAX_ENTRIES = 512
@@ -43,7 +57,21 @@ MAX_HEADER = 200
 #: The clock entries expire by (one place for tests to move it).
 clock = time.monotonic
 
-Entry = tuple[float, str, list[tuple[str, str]], bytes]
+
+@dataclass(frozen=True)
+class FormAnswer:
+    """A kept page with a form (``census.core.pagecache.Page``), answered in front of Flask."""
+
+    page: Any
+    gzipped: bool
+    #: The session's ``Set-Cookie`` header before and after its value.
+    cookie: tuple[str, str]
+
+    def __len__(self) -> int:
+        return len(self.page.body)
+
+
+Entry = tuple[float, str, list[tuple[str, str]], "bytes | FormAnswer"]
 #: Where the key holds whether gzip is accepted, and the settings generation.
 GZIP, GENERATION = 8, -3
 
@@ -59,6 +87,7 @@ class FrontCache:
         #: Moves on with every :meth:`clear`: an answer rendered across a clear is not kept.
         self.epoch = 0
         self.lock = threading.Lock()
+        self.csrf_signer: tuple[Any, URLSafeTimedSerializer] | None = None
 
     def clear(self) -> None:
         with self.lock:
@@ -124,8 +153,11 @@ class FrontCache:
         entry = self.entries.get(key)
         now = clock()
         if entry is not None and entry[0] > now:
+            answer = entry[3]
+            if isinstance(answer, FormAnswer):
+                return self._answer_form(entry[1], entry[2], answer, start_response)
             start_response(entry[1], list(entry[2]))
-            return [entry[3]]
+            return [answer]
         epoch = self.epoch
         seen: list[Any] = []
 
@@ -134,11 +166,14 @@ class FrontCache:
             return start_response(status, headers, *exc)
 
         body = self.wsgi_app(environ, remember)
-        mark = environ.get(MARK)
+        form = environ.get(FORM_MARK)
+        mark = environ.get(MARK) if form is None else form[:2]
         if mark is None or not seen or not seen[0].startswith("200 "):
             return body
         headers = seen[1]
-        if any(name.lower() == "set-cookie" for name, _ in headers):
+        cookies = [value for name, value in headers if name.lower() == "set-cookie"]
+        cookie = self._new_session_cookie(cookies) if form is not None else None
+        if cookie is None and (cookies or form is not None):
             return body
         try:
             data = b"".join(body)
@@ -154,8 +189,62 @@ class FrontCache:
             # says (gzip or not): given to this visitor, kept for nobody.
             return [data]
         seconds = float(self.app.config.get("FRONT_CACHE_SECONDS", DEFAULT_SECONDS))
-        self._put(key, (min(until, now + seconds), seen[0], list(headers), data), epoch)
+        kept: bytes | FormAnswer = data
+        if form is not None and cookie is not None:
+            kept = FormAnswer(form[2], gzipped, cookie)
+            headers = [
+                (n, v) for n, v in headers if n.lower() not in ("set-cookie", "content-length")
+            ]
+        self._put(key, (min(until, now + seconds), seen[0], list(headers), kept), epoch)
         return [data]
+
+    def _new_session_cookie(self, cookies: list[str]) -> tuple[str, str] | None:
+        """The ``Set-Cookie`` header of a new visitor's session around its value, when the
+        answer sets that cookie alone and the session holds only the CSRF token's secret."""
+        name = self.app.config["SESSION_COOKIE_NAME"]
+        if len(cookies) != 1 or not cookies[0].startswith(name + "="):
+            return None
+        end = cookies[0].find(";")
+        end = len(cookies[0]) if end < 0 else end
+        serializer = self.app.session_interface.get_signing_serializer(self.app)
+        try:
+            held = serializer.loads(cookies[0][len(name) + 1 : end]) if serializer else None
+        except BadSignature:
+            return None
+        if not isinstance(held, dict) or set(held) != {self._csrf_field()}:
+            return None
+        return name + "=", cookies[0][end:]
+
+    def _csrf_field(self) -> str:
+        return str(self.app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+
+    def _answer_form(
+        self,
+        status: str,
+        headers: list[tuple[str, str]],
+        answer: FormAnswer,
+        start_response: Callable[..., Any],
+    ) -> list[bytes]:
+        """The kept page with a new visitor's own CSRF token, and their session to match."""
+        token, session = self._new_visitor()
+        body = answer.page.with_token(token.encode(), answer.gzipped)
+        cookie = answer.cookie[0] + session + answer.cookie[1]
+        start_response(
+            status, [*headers, ("Content-Length", str(len(body))), ("Set-Cookie", cookie)]
+        )
+        return [body]
+
+    def _new_visitor(self) -> tuple[str, str]:
+        """A CSRF token and the session that holds its secret, made exactly as
+        ``flask_wtf.csrf.generate_csrf`` and Flask's session interface make them."""
+        app = self.app
+        secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+        if self.csrf_signer is None or self.csrf_signer[0] != secret:
+            self.csrf_signer = (secret, URLSafeTimedSerializer(secret, salt="wtf-csrf-token"))
+        raw = hashlib.sha1(os.urandom(64)).hexdigest()
+        session = app.session_interface.get_signing_serializer(app)
+        assert session is not None  # a kept form page had a session cookie
+        return self.csrf_signer[1].dumps(raw), session.dumps({self._csrf_field(): raw})
 
     def _put(self, key: tuple[Any, ...], entry: Entry, epoch: int) -> None:
         with self.lock:

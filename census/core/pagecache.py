@@ -73,6 +73,15 @@ class Page:
     gzip_head: bytes = b""
     compressor: Any = None
 
+    def with_token(self, token: bytes, gzipped: bool) -> bytes:
+        """The body of a page with a form, ``token`` put where each CSRF token goes."""
+        assert self.parts is not None
+        rest = token + token.join(self.parts[1:])
+        if not gzipped:
+            return self.parts[0] + rest
+        compressor = self.compressor.copy()
+        return self.gzip_head + compressor.compress(rest) + compressor.flush()
+
 
 class PageStore:
     """One worker's pages, safe for threaded workers."""
@@ -194,19 +203,15 @@ def _keep(response: Response, seconds: float, form: bool) -> Page | None:
 
 def _answer_form(page: Page) -> Response:
     """A kept page with this visitor's CSRF token put in (never a 304: the token changes)."""
-    assert page.parts is not None
-    token = generate_csrf().encode()
-    rest = token + token.join(page.parts[1:])
-    response = Response(status=200)
-    if "gzip" in request.accept_encodings and current_app.config["COMPRESS_ENABLED"]:
-        compressor = page.compressor.copy()
-        response.set_data(page.gzip_head + compressor.compress(rest) + compressor.flush())
+    gzipped = "gzip" in request.accept_encodings and current_app.config["COMPRESS_ENABLED"]
+    response = Response(page.with_token(generate_csrf().encode(), gzipped), status=200)
+    if gzipped:
         response.headers["Content-Encoding"] = "gzip"
-    else:
-        response.set_data(page.parts[0] + rest)
     for name, value in page.headers:
         response.headers[name] = value
     add_vary(response, *page.vary, "Accept-Encoding")
+    # A new visitor's answer can be made in front of Flask, with their own token and session.
+    request.environ[frontcache.FORM_MARK] = (page.expires, g.get("census_page_generation"), page)
     return response
 
 
