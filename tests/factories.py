@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from census.core.households import new_household
+from census.core.households import find_by_pair, new_household
 from census.core.models import Household
 
 _serials = itertools.count(9000)
@@ -64,3 +64,9 @@ def add_household(
     if commit:
         session.commit()
     return made
+
+
+def household_of(session: Session, kk: str, nik: str) -> Household | None:
+    """The household (ORM object, to read everything about it) the look-up finds for a pair."""
+    found = find_by_pair(session, kk, nik)
+    return None if found is None else session.get(Household, found.id)

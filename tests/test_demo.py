@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from census.core import db
-from census.core.households import find_by_pair
 from census.core.identity import check_pair
 from census.core.models import CountStatus, Household, Member, utcnow
 from census.demo.service import DEMO_LIFETIME, cleanup, start_demo
-from tests.factories import make_kk
+from tests.factories import household_of, make_kk
 from tests.outreach_helpers import add_many
 
 PAGES = ("/wilayah/33.16", "/wilayah/33", "/wilayah", "/presentasi/33.16")
@@ -69,7 +68,7 @@ def test_demo_page_starts_a_sandbox_and_shows_its_numbers(client, app) -> None:
     assert kk.startswith("339899") and kk[6:12] == "010100" and kk[12:14] == "99"
     assert check_pair(kk, nik).nik_error is None and check_pair(kk, nik).kk_error is None
     with app.app_context():
-        found = find_by_pair(db.session(), kk, nik)
+        found = household_of(db.session(), kk, nik)
         assert found is not None and found.is_demo and found.regency_code == "33.16"
     for path in ("/", "/wilayah/33.16", "/untuk-pemda", "/embed/cek"):
         assert "DEMO —" in client.get(path + "?lang=en").get_data(as_text=True), path
@@ -135,7 +134,7 @@ def test_each_demo_starts_clean_and_old_ones_are_deleted(client, app) -> None:
         session.commit()
         assert session.scalar(demo_rows) == 2
         kept = start_demo(session)  # starting a demo cleans up what is too old
-        assert find_by_pair(session, kept.kk, kept.members[0]["nik"]) is not None
+        assert household_of(session, kept.kk, kept.members[0]["nik"]) is not None
         assert session.scalar(demo_rows) == 2, "this browser's demo and the new one, not the old"
         assert session.scalar(select(func.count()).select_from(Member)) == 2 * 3, "no orphans"
 

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from census.core import db
 from census.core.config import census_today
-from census.core.households import find_by_pair
 from census.core.identity import parse_kk, parse_nik
 from census.core.models import CountStatus, Household, Member
 from census.register.demo import make_demo_register, status_plan
 from census.register.synthetic import Generator
+from tests.factories import household_of
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_try_list_numbers_open_their_households(demo_app: Flask, tmp_path: Path)
     assert {"not_started", "counted_online"} <= {row["status"] for row in listed}
     with demo_app.app_context():
         for row in listed:
-            household = find_by_pair(db.session(), row["kk"], row["nik"])
+            household = household_of(db.session(), row["kk"], row["nik"])
             assert household is not None
             assert household.status.value == row["status"]
             assert household.village_code == row["village_code"]

@@ -13,12 +13,12 @@ from sqlalchemy import TextClause, func, select, text
 from census import create_app
 from census.core import db
 from census.core.config import census_today
-from census.core.households import find_by_pair, number_hash
+from census.core.households import number_hash
 from census.core.models import CountStatus, Household, Member
 from census.register import service
 from census.register import sql as register_sql
 from census.register.rows import COLUMNS
-from tests.factories import add_household, make_kk, make_nik
+from tests.factories import add_household, household_of, make_kk, make_nik
 
 HEADER = ",".join(COLUMNS)
 VILLAGE = "33.16.01.2001"
@@ -106,7 +106,7 @@ def test_imports_households_and_members(app: Flask, tmp_path: Path) -> None:
     assert "households 2 added" in result.output
     with app.app_context():
         session = db.session()
-        household = find_by_pair(session, one.kk, one.people[1]["nik"])
+        household = household_of(session, one.kk, one.people[1]["nik"])
         assert household is not None
         assert (household.village_code, household.rt, household.rw) == (VILLAGE, "003", "001")
         assert (household.district_code, household.regency_code) == ("33.16.01", "33.16")
@@ -121,7 +121,7 @@ def test_imports_households_and_members(app: Flask, tmp_path: Path) -> None:
         ]
         assert [m.position for m in household.members] == [0, 1, 2]
         assert household.members[0].nik_hash == number_hash("nik", one.people[0]["nik"])
-        assert find_by_pair(session, two.kk, two.people[0]["nik"]).village_code == OTHER_VILLAGE
+        assert household_of(session, two.kk, two.people[0]["nik"]).village_code == OTHER_VILLAGE
 
 
 def _row(**override: str) -> dict[str, str]:
@@ -250,7 +250,7 @@ def test_a_second_head_against_the_register(app: Flask, tmp_path: Path) -> None:
     result = run(app, write(tmp_path / "c.csv", card.people + newcomer.people))
     assert rejects(result.output) == {}
     with app.app_context():
-        household = find_by_pair(db.session(), card.kk, card.people[0]["nik"])
+        household = household_of(db.session(), card.kk, card.people[0]["nik"])
         codes = sorted(m.relationship_code for m in household.members)
     assert codes == ["anak", "istri", "kepala_keluarga", "orang_tua"]
 
@@ -269,7 +269,7 @@ def test_spreadsheet_exports_bom_crlf_semicolon_quotes(app: Flask, tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "3 rows read: 3 in the register, 0 rejected" in result.output
     with app.app_context():
-        household = find_by_pair(db.session(), card.kk, card.people[2]["nik"])
+        household = household_of(db.session(), card.kk, card.people[2]["nik"])
         assert household.address == 'Jl. Melati; "Gang Buntu" No. 7'
         assert household.members[0].relationship_code == "kepala_keluarga"
 
@@ -325,7 +325,7 @@ def test_reimport_updates_the_register_but_never_the_status(app: Flask, tmp_path
     run(app, write(tmp_path / "a.csv", card.people))
     with app.app_context():
         session = db.session()
-        household = find_by_pair(session, card.kk, card.people[0]["nik"])
+        household = household_of(session, card.kk, card.people[0]["nik"])
         household.set_status(CountStatus.COUNTED_ONLINE)
         session.commit()
         session.refresh(household)
@@ -336,7 +336,7 @@ def test_reimport_updates_the_register_but_never_the_status(app: Flask, tmp_path
     result = run(app, write(tmp_path / "b.csv", card.people))
     assert "households 0 added, 1 updated; persons 0 added, 1 updated" in result.output
     with app.app_context():
-        household = find_by_pair(db.session(), card.kk, card.people[0]["nik"])
+        household = household_of(db.session(), card.kk, card.people[0]["nik"])
         assert household.address == "Jl. Kenanga No. 9"
         assert household.members[2].name == "Rina Wati"
         assert household.status is CountStatus.COUNTED_ONLINE
@@ -514,7 +514,7 @@ def test_a_partial_file_leaves_the_other_members_in_place(app: Flask, tmp_path: 
     result = run(app, write(tmp_path / "c.csv", card.people[2:]))
     assert "households 0 added, 0 updated; persons 0 added, 0 updated" in result.output
     with app.app_context():
-        household = find_by_pair(db.session(), card.kk, newborn["nik"])
+        household = household_of(db.session(), card.kk, newborn["nik"])
         assert [(m.name, m.position) for m in household.members] == [
             ("Budi Santoso", 0),
             ("Siti Aminah", 1),

@@ -8,14 +8,15 @@ neither the answer nor its timing tells which number was wrong.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import bindparam, select, true
 from sqlalchemy.orm import Session
 
 from census.core.identity import keyed_hash
-from census.core.models import Household, Member, region_parts
+from census.core.models import CountStatus, Household, Member, region_parts
 
 #: The region code that starts every practice household's numbers (33.98.99): no real card has it.
 DEMO_PREFIX = "339899"
@@ -26,20 +27,41 @@ def number_hash(kind: str, number: str) -> bytes:
     return keyed_hash(kind, number, current_app.config["IDENTITY_HASH_KEY"])  # type: ignore[arg-type]
 
 
-#: Built once: each look-up only binds the two hashes (the statement's SQL is cached too).
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A household found by its numbers: what answers the check and opens the form, no more
+    (no name, no address, nothing sealed)."""
+
+    id: int
+    status: CountStatus
+    counted_at: datetime | None
+    proof_code: str | None
+    is_demo: bool
+
+
+_household, _member = Household.__table__.c, Member.__table__.c
+#: Built once, as Core columns: each look-up only binds the two hashes (its SQL is cached too),
+#: and no ORM object is made for a row that is only read.
 _BY_PAIR = (
-    select(Household)
-    .join(Member, Member.household_id == Household.id)
-    .where(Household.kk_hash == bindparam("kk_hash"))
-    .where(Member.nik_hash == bindparam("nik_hash"))
+    select(
+        _household.id,
+        _household.status,
+        _household.counted_at,
+        _household.proof_code,
+        _household.is_demo,
+    )
+    .join_from(Household.__table__, Member.__table__, _member.household_id == _household.id)
+    .where(_household.kk_hash == bindparam("kk_hash"))
+    .where(_member.nik_hash == bindparam("nik_hash"))
     .limit(1)
 )
 
 
-def find_by_pair(session: Session, kk_number: str, nik_number: str) -> Household | None:
+def find_by_pair(session: Session, kk_number: str, nik_number: str) -> Found | None:
     """The household whose KK is ``kk_number`` and which has a member ``nik_number``, or None."""
     hashes = {"kk_hash": number_hash("kk", kk_number), "nik_hash": number_hash("nik", nik_number)}
-    return session.scalars(_BY_PAIR, hashes).first()
+    row = session.connection().execute(_BY_PAIR, hashes).first()
+    return None if row is None else Found(*row)
 
 
 _DEMO_BY_KK = (

@@ -30,10 +30,9 @@ from wtforms.validators import ValidationError
 
 from census.core import db
 from census.core import limits as throttles
-from census.core.households import find_by_pair, is_demo_kk, number_hash
+from census.core.households import Found, find_by_pair, is_demo_kk, number_hash
 from census.core.identity import check_pair, normalise
 from census.core.limits import key_prefix, limiter, refuse
-from census.core.models import Household
 from census.core.wtf import Form
 
 log = logging.getLogger(__name__)
@@ -121,7 +120,7 @@ class NumbersForm(Form):
 class Lookup:
     """The outcome of a look-up: the household, or None when the pair is not registered."""
 
-    household: Household | None
+    household: Found | None
 
     @property
     def found(self) -> bool:

@@ -20,7 +20,7 @@ from flask_babel import format_time
 from werkzeug.wrappers import Response as WResponse
 
 from census.core import admission, db
-from census.core.models import Household
+from census.core.households import Found
 from census.core.render import render
 from census.form import access, bp, service
 from census.form.common import see_other
@@ -30,7 +30,7 @@ QUEUE_KEY = "antre"
 MAX_REFRESH_SECONDS = 30
 
 
-def must_wait(household: Household) -> float | None:
+def must_wait(household: Found) -> float | None:
     """The turn a newcomer must wait for (epoch seconds), or None when it may go in now."""
     if household.is_demo or service.get_response(db.session(), household.id) is not None:
         return None
@@ -40,7 +40,7 @@ def must_wait(household: Household) -> float | None:
     return turn
 
 
-def queue(household: Household, turn: float) -> Response:
+def queue(household: Found, turn: float) -> Response:
     """Keep the household's place in this browser's session and show the waiting page."""
     session[QUEUE_KEY] = {"h": household.id, "at": turn}
     return waiting_page(turn)

@@ -24,8 +24,9 @@ from flask import current_app
 
 from census.core import db, settings
 from census.core.config import Schedule, census_today
+from census.core.households import Found
 from census.core.lookup import find_household
-from census.core.models import CountStatus, Household
+from census.core.models import CountStatus
 from census.core.regions import ancestors, level_of
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def today_phase() -> tuple[Schedule, str]:
     return schedule, schedule.phase(census_today())
 
 
-def answer_for(household: Household | None) -> Answer:
+def answer_for(household: Found | None) -> Answer:
     """The answer for a looked-up household (None: the pair is not in the register)."""
     schedule, phase = today_phase()
     if household is None:
