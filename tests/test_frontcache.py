@@ -9,9 +9,10 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask, request_started
+from flask import Flask, Response, request_started
 from flask import session as flask_session
 from flask_wtf.csrf import validate_csrf
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.test import TestResponse
 
 from census.core import frontcache, settings
@@ -123,19 +124,50 @@ def test_a_form_page_is_answered_in_front_with_a_visitors_own_token_and_session(
         validate_csrf(tokens[1])  # raises when the token is not this session's
 
 
+@pytest.mark.parametrize("path", ["/cek", "/isi"])
 def test_a_form_page_made_in_front_is_sent_back_like_any_other(
+    app: Flask, entered: list[str], path: str
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    app.test_client().get(path)
+    visitor, other = app.test_client(), app.test_client()
+    token, others = _token(visitor.get(path).text), _token(other.get(path).text)
+    assert len(entered) == 1, "both pages made in front"
+    answer = visitor.post(path, data={"csrf_token": token, "kk": "3316010903159001"})
+    assert answer.status_code == 200, "the token and session made in front are accepted"
+    assert 'aria-invalid="true"' in answer.text, "and the form is checked (no NIK typed)"
+    refused = other.post(path, data={"csrf_token": token, "kk": "3316010903159001"})
+    assert refused.status_code == 400, "but only with that visitor's own session"
+    assert other.post(path, data={"csrf_token": others, "kk": "1"}).status_code == 200
+
+
+def test_a_kept_form_page_counts_its_compressor_against_the_bound(app: Flask) -> None:
+    app.test_client().get("/cek", headers=GZIP)
+    app.test_client().get("/cek", headers=GZIP)
+    front = app.extensions["census_front"]
+    (entry,) = front.entries.values()
+    assert isinstance(entry[3], frontcache.FormAnswer)
+    assert front.size == len(entry[3]) > frontcache.COMPRESSOR_BYTES
+
+
+def test_a_form_page_is_kept_only_when_both_make_the_same_tokens(
     app: Flask, entered: list[str]
 ) -> None:
     app.config["WTF_CSRF_ENABLED"] = True
-    app.test_client().get("/cek")
-    visitor = app.test_client()
-    token = _token(visitor.get("/cek").text)
-    assert len(entered) == 1
-    answer = visitor.post("/cek", data={"csrf_token": token, "kk": "3316010903159001"})
-    assert answer.status_code == 200, "the token and session made in front are accepted"
-    assert len(entered) == 2
-    refused = app.test_client().post("/cek", data={"csrf_token": token, "kk": "3316010903159001"})
-    assert refused.status_code == 400, "but only with that visitor's session"
+    app.config["WTF_CSRF_SECRET_KEY"] = ""  # Flask-WTF signs with it as it is, empty or not
+    for _ in range(2):
+        visitor = app.test_client()
+        token = _token(visitor.get("/cek").text)
+        assert visitor.post("/cek", data={"csrf_token": token, "kk": "1"}).status_code == 200
+    assert len(entered) == 3, "the second page made in front, with a token Flask-WTF accepts"
+    front = app.extensions["census_front"]
+    front.csrf_signer = (app.config["WTF_CSRF_SECRET_KEY"], URLSafeTimedSerializer("other"))
+    front.clear()
+    app.extensions["census_pages"].clear()
+    for _ in range(2):
+        app.test_client().get("/cek")
+    assert len(entered) == 5, "tokens made otherwise than Flask-WTF's: nothing kept in front"
+    assert not front.entries
 
 
 def test_a_form_page_for_a_visitor_with_a_session_or_a_cookie_to_set_reaches_flask(
@@ -153,9 +185,10 @@ def test_a_form_page_for_a_visitor_with_a_session_or_a_cookie_to_set_reaches_fla
 def test_a_form_page_whose_session_holds_more_than_the_token_is_not_kept(
     app: Flask, entered: list[str]
 ) -> None:
-    @app.before_request
-    def _something_else_in_the_session() -> None:
-        flask_session["seen"] = True
+    @app.after_request
+    def _something_else_in_the_session(response: Response) -> Response:
+        flask_session["seen"] = True  # after the page was kept: only the front can refuse it
+        return response
 
     for _ in range(2):
         assert app.test_client().get("/cek").status_code == 200

@@ -45,8 +45,11 @@ from werkzeug.http import parse_accept_header, parse_cookie
 #: Set in the WSGI environ by ``pagecache`` on a kept public page: (until when it may be kept,
 #: the settings generation it was made under).
 MARK = "census.front_until"
-#: Set instead on a kept page with a form: (until when, settings generation, the kept page).
+#: Set instead on a kept page with a form: (until when, settings generation, the kept page,
+#: the token Flask-WTF made for this answer).
 FORM_MARK = "census.front_form"
+#: The memory a kept zlib compressor's state takes (measured: 268,304 bytes).
+COMPRESSOR_BYTES = 270_000
 DEFAULT_SECONDS = 0.5
 #: Most answers one worker keeps, and most bytes they may hold together.
 MAX_ENTRIES = 512
@@ -68,7 +71,11 @@ class FormAnswer:
     cookie: tuple[str, str]
 
     def __len__(self) -> int:
-        return len(self.page.body)
+        """What the entry holds in memory: the page's bytes and its compressor's state (this
+        entry may be all that keeps the page alive once ``pagecache`` has let it go)."""
+        page = self.page
+        parts = sum(len(part) for part in page.parts or ())
+        return len(page.body) + len(page.gzipped) + len(page.gzip_head) + parts + COMPRESSOR_BYTES
 
 
 Entry = tuple[float, str, list[tuple[str, str]], "bytes | FormAnswer"]
@@ -172,7 +179,7 @@ class FrontCache:
             return body
         headers = seen[1]
         cookies = [value for name, value in headers if name.lower() == "set-cookie"]
-        cookie = self._new_session_cookie(cookies) if form is not None else None
+        cookie = self._new_session_cookie(cookies, form[3]) if form is not None else None
         if cookie is None and (cookies or form is not None):
             return body
         try:
@@ -198,22 +205,38 @@ class FrontCache:
         self._put(key, (min(until, now + seconds), seen[0], list(headers), kept), epoch)
         return [data]
 
-    def _new_session_cookie(self, cookies: list[str]) -> tuple[str, str] | None:
+    def _new_session_cookie(self, cookies: list[str], token: str) -> tuple[str, str] | None:
         """The ``Set-Cookie`` header of a new visitor's session around its value, when the
-        answer sets that cookie alone and the session holds only the CSRF token's secret."""
+        answer sets that cookie alone, the session holds only the CSRF token's secret, and
+        ``token`` (Flask-WTF's, in this answer) is that secret signed as this layer signs it:
+        any difference in how the two make tokens, and nothing is answered here."""
         name = self.app.config["SESSION_COOKIE_NAME"]
         if len(cookies) != 1 or not cookies[0].startswith(name + "="):
             return None
         end = cookies[0].find(";")
         end = len(cookies[0]) if end < 0 else end
         serializer = self.app.session_interface.get_signing_serializer(self.app)
+        field = self._csrf_field()
         try:
             held = serializer.loads(cookies[0][len(name) + 1 : end]) if serializer else None
+            if not isinstance(held, dict) or set(held) != {field}:
+                return None
+            if self._csrf_signer().loads(token) != held[field]:
+                return None
         except BadSignature:
             return None
-        if not isinstance(held, dict) or set(held) != {self._csrf_field()}:
-            return None
         return name + "=", cookies[0][end:]
+
+    def _csrf_signer(self) -> URLSafeTimedSerializer:
+        """Flask-WTF's token serializer, with its secret looked up as Flask-WTF looks it up."""
+        secret = self.app.config.get("WTF_CSRF_SECRET_KEY", self.app.secret_key)
+        kept = self.csrf_signer
+        if kept is None or kept[0] != secret:
+            kept = self.csrf_signer = (
+                secret,
+                URLSafeTimedSerializer(secret, salt="wtf-csrf-token"),
+            )
+        return kept[1]
 
     def _csrf_field(self) -> str:
         return str(self.app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
@@ -238,13 +261,10 @@ class FrontCache:
         """A CSRF token and the session that holds its secret, made exactly as
         ``flask_wtf.csrf.generate_csrf`` and Flask's session interface make them."""
         app = self.app
-        secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
-        if self.csrf_signer is None or self.csrf_signer[0] != secret:
-            self.csrf_signer = (secret, URLSafeTimedSerializer(secret, salt="wtf-csrf-token"))
         raw = hashlib.sha1(os.urandom(64)).hexdigest()
         session = app.session_interface.get_signing_serializer(app)
         assert session is not None  # a kept form page had a session cookie
-        return self.csrf_signer[1].dumps(raw), session.dumps({self._csrf_field(): raw})
+        return self._csrf_signer().dumps(raw), session.dumps({self._csrf_field(): raw})
 
     def _put(self, key: tuple[Any, ...], entry: Entry, epoch: int) -> None:
         with self.lock:

@@ -125,15 +125,17 @@ def clear() -> None:
     frontcache.forget(current_app)
 
 
-#: What the session of a visitor may hold for a page with a form to be served from what is kept.
-FORM_SESSION = frozenset({"csrf_token"})
+def _form_session() -> frozenset[str]:
+    """What the session of a visitor may hold for a page with a form to be served from what is
+    kept: the CSRF token's secret alone."""
+    return frozenset({current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")})
 
 
 def _key(form: bool) -> tuple[Any, ...] | None:
     args = request.args
     if any(name != "lang" for name in args) or len(args.getlist("lang")) > 1:
         return None  # an unusual query: rendered as before, not kept
-    if form and not FORM_SESSION.issuperset(session.keys()):
+    if form and not _form_session().issuperset(session.keys()):
         return None  # this visitor has a form open, a demo...: the view decides, as before
     version = settings.generation()
     if version < 0:
@@ -178,7 +180,7 @@ def _keep(response: Response, seconds: float, form: bool) -> Page | None:
         return None
     if not form and current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g:
         return None  # the page carries this visitor's CSRF token (htmx headers): theirs alone
-    if session.modified and not (form and FORM_SESSION.issuperset(session.keys())):
+    if session.modified and not (form and _form_session().issuperset(session.keys())):
         return None  # the page changed the session: it is this visitor's
     body = response.get_data()
     parts, head, compressor = None, b"", None
@@ -211,7 +213,12 @@ def _answer_form(page: Page) -> Response:
         response.headers[name] = value
     add_vary(response, *page.vary, "Accept-Encoding")
     # A new visitor's answer can be made in front of Flask, with their own token and session.
-    request.environ[frontcache.FORM_MARK] = (page.expires, g.get("census_page_generation"), page)
+    request.environ[frontcache.FORM_MARK] = (
+        page.expires,
+        g.get("census_page_generation"),
+        page,
+        generate_csrf(),
+    )
     return response
 
 
