@@ -15,7 +15,7 @@ from flask_wtf.csrf import validate_csrf
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.test import TestResponse
 
-from census.core import frontcache, settings
+from census.core import frontcache, frontforms, pagecache, settings
 
 GZIP = {"Accept-Encoding": "gzip"}
 
@@ -93,7 +93,7 @@ def _text(response: TestResponse) -> str:
     return (gzip.decompress(response.data) if gzipped else response.data).decode()
 
 
-@pytest.mark.parametrize("path", ["/cek", "/isi"])
+@pytest.mark.parametrize("path", ["/cek", "/isi", "/cek?wilayah=33.16.01.2001"])
 @pytest.mark.parametrize("headers", [GZIP, {}])
 @pytest.mark.parametrize("base_url", ["http://localhost", "https://localhost"])
 def test_a_form_page_is_answered_in_front_with_a_visitors_own_token_and_session(
@@ -146,8 +146,8 @@ def test_a_kept_form_page_counts_its_compressor_against_the_bound(app: Flask) ->
     app.test_client().get("/cek", headers=GZIP)
     front = app.extensions["census_front"]
     (entry,) = front.entries.values()
-    assert isinstance(entry[3], frontcache.FormAnswer)
-    assert front.size == len(entry[3]) > frontcache.COMPRESSOR_BYTES
+    assert isinstance(entry[3], frontforms.FormAnswer)
+    assert front.size == len(entry[3]) > frontforms.COMPRESSOR_BYTES
 
 
 def test_a_form_page_is_kept_only_when_both_make_the_same_tokens(
@@ -161,7 +161,7 @@ def test_a_form_page_is_kept_only_when_both_make_the_same_tokens(
         assert visitor.post("/cek", data={"csrf_token": token, "kk": "1"}).status_code == 200
     assert len(entered) == 3, "the second page made in front, with a token Flask-WTF accepts"
     front = app.extensions["census_front"]
-    front.csrf_signer = (app.config["WTF_CSRF_SECRET_KEY"], URLSafeTimedSerializer("other"))
+    front.visitors.signer = (app.config["WTF_CSRF_SECRET_KEY"], URLSafeTimedSerializer("other"))
     front.clear()
     app.extensions["census_pages"].clear()
     for _ in range(2):
@@ -194,6 +194,45 @@ def test_a_form_page_whose_session_holds_more_than_the_token_is_not_kept(
         assert app.test_client().get("/cek").status_code == 200
     assert len(entered) == 2
     assert not app.extensions["census_front"].entries
+
+
+@pytest.mark.parametrize(
+    ("query", "plain", "asked"),
+    [
+        ("", True, None),
+        ("lang=en", True, "en"),
+        ("wilayah=33", True, None),
+        ("wilayah=33.16.01.2001", True, None),
+        ("wilayah=33.16&lang=id", True, "id"),
+        ("lang=en&wilayah=33.16", False, None),  # not as the site's links write it
+        ("wilayah=33.16&x=1", False, None),
+        ("wilayah=33.16.01.2001.1", False, None),
+        ("wilayah=3316", False, None),
+        ("wilayah=33.16&lang=fr", False, None),
+    ],
+)
+def test_the_queries_answered_in_front(query: str, plain: bool, asked: str | None) -> None:
+    assert frontcache.plain_query(query) == (plain, asked)
+
+
+def test_the_embed_for_a_region_is_answered_in_front(app: Flask, entered: list[str]) -> None:
+    client = app.test_client()
+    pages = [client.get(f"/embed/cek?wilayah={code}") for code in ("33.16", "33.16", "33.17")]
+    assert len(entered) == 2, "one page per region, the same region's again from the front"
+    assert pages[1].data == pages[0].data and pages[2].data != pages[0].data
+    assert "frame-ancestors *" in pages[1].headers["Content-Security-Policy"]
+    assert "Set-Cookie" not in pages[1].headers
+
+
+def test_a_region_code_too_long_or_another_argument_is_not_kept(
+    app: Flask, entered: list[str]
+) -> None:
+    client = app.test_client()
+    for path in ("/embed/cek?wilayah=" + "3" * 30, "/embed/cek?wilayah=33.16&x=1"):
+        for _ in range(2):
+            assert client.get(path).status_code == 200
+    assert len(entered) == 4
+    assert not app.extensions.get("census_pages", pagecache.PageStore())._pages
 
 
 def test_head_requests_reach_flask(app: Flask, entered: list[str]) -> None:

@@ -8,39 +8,36 @@ layer keeps the final answer (status, every header Flask's hooks added, the gzip
 ``FRONT_CACHE_SECONDS`` (0.5) and hands it to the next identical request without entering Flask
 at all.
 
-The entry pages of the check and the form (``/cek``, ``/isi``) are where every newcomer lands, and
-each newcomer needs a CSRF token of their own, held by a new session. For a visitor with no
-session, the kept page with a form is answered here too: a new token and the session cookie that
-holds its secret are made as Flask-WTF and Flask's session interface make them (the same
-serializers, keys and salt), put into the kept page (gzipped from the kept compressor state), and
-sent with the cookie attributes of the answer Flask gave. It is kept only when that answer set
-the session cookie alone, holding nothing but the token's secret.
+The entry pages of the check and the form (``/cek``, ``/isi``) are answered here too for a
+visitor with no session, each with a new CSRF token and session of their own
+(:mod:`census.core.frontforms`).
 
 Only a plain ``GET`` is answered here: no session cookie (a visitor with a form open, a demo or
 a staff sign-in always reaches Flask), no ``If-None-Match`` (Flask answers the 304), a query of
-nothing or ``lang=id``/``lang=en``, and short headers. Everything a kept page depends on is in
-the key, as Flask would read it: the address, the host (unless ``SITE_URL`` is set) and scheme,
-the language as ``census.core.i18n`` picks it, the language cookie, whether gzip is accepted,
-the htmx headers, the census day, the schedule and the settings generation the worker last read.
-An answer is kept only when Flask marked it as a kept public page, it sets no cookie, and the
-settings did not move on while it was made. A change by staff in this worker forgets everything
-at once (:func:`forget`); one in another worker or on another server shows within the settings
-generation's second plus ``FRONT_CACHE_SECONDS``.
+nothing, ``lang=id``/``lang=en``, a region's ``wilayah=`` code or both (the embeds that local
+government sites frame, the check for a region), and short headers. Everything a kept page
+depends on is in the key, as Flask would read it: the address, the host (unless ``SITE_URL`` is
+set) and scheme, the language as ``census.core.i18n`` picks it, the language cookie, whether
+gzip is accepted, the htmx headers, the census day, the schedule and the settings generation the
+worker last read. An answer is kept only when Flask marked it as a kept public page, it sets no
+cookie (but a new visitor's session on a page with a form), and the settings did not move on
+while it was made. A change by staff in this worker
+forgets everything at once (:func:`forget`); one in another worker or on another server shows
+within the settings generation's second plus ``FRONT_CACHE_SECONDS``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.http import parse_accept_header, parse_cookie
+
+from census.core.frontforms import FormAnswer, NewVisitors
 
 #: Set in the WSGI environ by ``pagecache`` on a kept public page: (until when it may be kept,
 #: the settings generation it was made under).
@@ -48,39 +45,33 @@ MARK = "census.front_until"
 #: Set instead on a kept page with a form: (until when, settings generation, the kept page,
 #: the token Flask-WTF made for this answer).
 FORM_MARK = "census.front_form"
-#: The memory a kept zlib compressor's state takes (measured: 268,304 bytes).
-COMPRESSOR_BYTES = 270_000
 DEFAULT_SECONDS = 0.5
 #: Most answers one worker keeps, and most bytes they may hold together.
 MAX_ENTRIES = 512
 MAX_BYTES = 32 * 1024 * 1024
 PLAIN_QUERIES = {"": None, "lang=id": "id", "lang=en": "en"}
+#: A region's code, as the embeds and region links put it in ``?wilayah=``.
+REGION_QUERY = re.compile(r"wilayah=([0-9]{2}(?:\.[0-9]{2}){0,2}(?:\.[0-9]{4})?)")
 LANGUAGES = ("id", "en")
 MAX_HEADER = 200
 #: The clock entries expire by (one place for tests to move it).
 clock = time.monotonic
 
 
-@dataclass(frozen=True)
-class FormAnswer:
-    """A kept page with a form (``census.core.pagecache.Page``), answered in front of Flask."""
-
-    page: Any
-    gzipped: bool
-    #: The session's ``Set-Cookie`` header before and after its value.
-    cookie: tuple[str, str]
-
-    def __len__(self) -> int:
-        """What the entry holds in memory: the page's bytes and its compressor's state (this
-        entry may be all that keeps the page alive once ``pagecache`` has let it go)."""
-        page = self.page
-        parts = sum(len(part) for part in page.parts or ())
-        return len(page.body) + len(page.gzipped) + len(page.gzip_head) + parts + COMPRESSOR_BYTES
-
-
 Entry = tuple[float, str, list[tuple[str, str]], "bytes | FormAnswer"]
 #: Where the key holds whether gzip is accepted, and the settings generation.
 GZIP, GENERATION = 8, -3
+
+
+def plain_query(query: str) -> tuple[bool, str | None]:
+    """Whether a kept page may be answered here for ``query`` (nothing, a language, a region's
+    code, or a region's code and a language, in that order), and the language it asks for."""
+    if query in PLAIN_QUERIES:
+        return True, PLAIN_QUERIES[query]
+    region, _, language = query.partition("&")
+    if not REGION_QUERY.fullmatch(region) or language not in PLAIN_QUERIES:
+        return False, None
+    return True, PLAIN_QUERIES[language]
 
 
 class FrontCache:
@@ -94,7 +85,7 @@ class FrontCache:
         #: Moves on with every :meth:`clear`: an answer rendered across a clear is not kept.
         self.epoch = 0
         self.lock = threading.Lock()
-        self.csrf_signer: tuple[Any, URLSafeTimedSerializer] | None = None
+        self.visitors = NewVisitors(app)
 
     def clear(self) -> None:
         with self.lock:
@@ -110,7 +101,8 @@ class FrontCache:
         if seconds <= 0 or float(config.get("PAGE_CACHE_SECONDS", 0)) <= 0:
             return None
         query = environ.get("QUERY_STRING", "")
-        if query not in PLAIN_QUERIES:
+        plain, asked = plain_query(query)
+        if not plain:
             return None
         encoding = environ.get("HTTP_ACCEPT_ENCODING", "")
         host = environ.get("HTTP_HOST", "")
@@ -138,7 +130,7 @@ class FrontCache:
             environ.get("wsgi.url_scheme"),
             # What census.core.i18n picks the language from: ?lang=, the cookie (not read by
             # the embedded parts), Accept-Language as it reads it.
-            PLAIN_QUERIES[query],
+            asked,
             remembered,
             i18n.best_language(accept_language),
             "gzip" in parse_accept_header(encoding),
@@ -162,7 +154,7 @@ class FrontCache:
         if entry is not None and entry[0] > now:
             answer = entry[3]
             if isinstance(answer, FormAnswer):
-                return self._answer_form(entry[1], entry[2], answer, start_response)
+                return self.visitors.answer(entry[1], entry[2], answer, start_response)
             start_response(entry[1], list(entry[2]))
             return [answer]
         epoch = self.epoch
@@ -179,7 +171,7 @@ class FrontCache:
             return body
         headers = seen[1]
         cookies = [value for name, value in headers if name.lower() == "set-cookie"]
-        cookie = self._new_session_cookie(cookies, form[3]) if form is not None else None
+        cookie = self.visitors.session_cookie(cookies, form[3]) if form is not None else None
         if cookie is None and (cookies or form is not None):
             return body
         try:
@@ -202,69 +194,10 @@ class FrontCache:
             headers = [
                 (n, v) for n, v in headers if n.lower() not in ("set-cookie", "content-length")
             ]
-        self._put(key, (min(until, now + seconds), seen[0], list(headers), kept), epoch)
+        # Kept from when it was made, not from when it was asked for (a first page is slower).
+        made = clock()
+        self._put(key, (min(until, made + seconds), seen[0], list(headers), kept), epoch)
         return [data]
-
-    def _new_session_cookie(self, cookies: list[str], token: str) -> tuple[str, str] | None:
-        """The ``Set-Cookie`` header of a new visitor's session around its value, when the
-        answer sets that cookie alone, the session holds only the CSRF token's secret, and
-        ``token`` (Flask-WTF's, in this answer) is that secret signed as this layer signs it:
-        any difference in how the two make tokens, and nothing is answered here."""
-        name = self.app.config["SESSION_COOKIE_NAME"]
-        if len(cookies) != 1 or not cookies[0].startswith(name + "="):
-            return None
-        end = cookies[0].find(";")
-        end = len(cookies[0]) if end < 0 else end
-        serializer = self.app.session_interface.get_signing_serializer(self.app)
-        field = self._csrf_field()
-        try:
-            held = serializer.loads(cookies[0][len(name) + 1 : end]) if serializer else None
-            if not isinstance(held, dict) or set(held) != {field}:
-                return None
-            if self._csrf_signer().loads(token) != held[field]:
-                return None
-        except BadSignature:
-            return None
-        return name + "=", cookies[0][end:]
-
-    def _csrf_signer(self) -> URLSafeTimedSerializer:
-        """Flask-WTF's token serializer, with its secret looked up as Flask-WTF looks it up."""
-        secret = self.app.config.get("WTF_CSRF_SECRET_KEY", self.app.secret_key)
-        kept = self.csrf_signer
-        if kept is None or kept[0] != secret:
-            kept = self.csrf_signer = (
-                secret,
-                URLSafeTimedSerializer(secret, salt="wtf-csrf-token"),
-            )
-        return kept[1]
-
-    def _csrf_field(self) -> str:
-        return str(self.app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-
-    def _answer_form(
-        self,
-        status: str,
-        headers: list[tuple[str, str]],
-        answer: FormAnswer,
-        start_response: Callable[..., Any],
-    ) -> list[bytes]:
-        """The kept page with a new visitor's own CSRF token, and their session to match."""
-        token, session = self._new_visitor()
-        body = answer.page.with_token(token.encode(), answer.gzipped)
-        cookie = answer.cookie[0] + session + answer.cookie[1]
-        start_response(
-            status, [*headers, ("Content-Length", str(len(body))), ("Set-Cookie", cookie)]
-        )
-        return [body]
-
-    def _new_visitor(self) -> tuple[str, str]:
-        """A CSRF token and the session that holds its secret, made exactly as
-        ``flask_wtf.csrf.generate_csrf`` and Flask's session interface make them."""
-        app = self.app
-        raw = hashlib.sha1(os.urandom(64)).hexdigest()
-        session = app.session_interface.get_signing_serializer(app)
-        assert session is not None  # a kept form page had a session cookie
-        return self._csrf_signer().dumps(raw), session.dumps({self._csrf_field(): raw})
 
     def _put(self, key: tuple[Any, ...], entry: Entry, epoch: int) -> None:
         with self.lock:

@@ -48,6 +48,8 @@ MAX_PAGES = 1024
 MAX_FORM_PAGES = 32
 #: Without ``SITE_URL``, pages are kept for this many request hosts at most (a laptop's names).
 MAX_HOSTS = 8
+#: The longest value of a query argument a page is kept for.
+MAX_ARG = 20
 #: Headers of the view's response that are part of the page.
 KEPT_HEADERS = (
     "Content-Type",
@@ -131,10 +133,12 @@ def _form_session() -> frozenset[str]:
     return frozenset({current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")})
 
 
-def _key(form: bool) -> tuple[Any, ...] | None:
+def _key(form: bool, kept_args: tuple[str, ...] = ()) -> tuple[Any, ...] | None:
     args = request.args
-    if any(name != "lang" for name in args) or len(args.getlist("lang")) > 1:
+    if any(name != "lang" and name not in kept_args for name in args):
         return None  # an unusual query: rendered as before, not kept
+    if any(len(values) > 1 or len(values[0]) > MAX_ARG for _, values in args.lists()):
+        return None
     if form and not _form_session().issuperset(session.keys()):
         return None  # this visitor has a form open, a demo...: the view decides, as before
     version = settings.generation()
@@ -154,6 +158,7 @@ def _key(form: bool) -> tuple[Any, ...] | None:
         request.scheme,
         current_language(),
         "lang" in args,
+        tuple(args.get(name) for name in kept_args),
         "form" if form else tuple(sorted(session.keys())),
         # Read from the environ (a missing header costs no exception there), as yes or no:
         # whatever else a header holds makes no new entry.
@@ -247,8 +252,14 @@ def _answer(page: Page) -> Response:
     return response
 
 
-def cached_page(seconds: Callable[[], float] | None = None, form: bool = False) -> Callable[[F], F]:
+def cached_page(
+    seconds: Callable[[], float] | None = None, form: bool = False, query: tuple[str, ...] = ()
+) -> Callable[[F], F]:
     """Keep the view's page for ``PAGE_CACHE_SECONDS`` (or ``seconds()``, when shorter).
+
+    ``query``: query arguments the page is kept for, one page per value (``wilayah``: a region's
+    code, at most ``MAX_ARG`` characters); a request with any other argument but ``lang`` is
+    rendered as before.
 
     ``form``: the page has a form, so a CSRF token. It is kept cut where the token goes, and
     served only to visitors whose session holds nothing else (the view decides for the others,
@@ -261,7 +272,7 @@ def cached_page(seconds: Callable[[], float] | None = None, form: bool = False) 
             ttl = float(current_app.config.get("PAGE_CACHE_SECONDS", DEFAULT_SECONDS))
             if seconds is not None:
                 ttl = min(ttl, seconds())
-            key = _key(form) if ttl > 0 and request.method == "GET" else None
+            key = _key(form, query) if ttl > 0 and request.method == "GET" else None
             if key is None:
                 return view(*args, **kwargs)
             page = _store().get(key)

@@ -19,6 +19,7 @@ from werkzeug.exceptions import TooManyRequests
 from census.core import db
 from census.core.errors import _handle_csrf, _handle_http
 from census.core.lookup import lookup_limit
+from census.core.pagecache import cached_page
 from census.core.regions import get_region
 from census.core.render import render
 from census.core.security import allow_framing, csrf
@@ -40,6 +41,7 @@ def _status() -> Any:
 @csrf.exempt
 @allow_framing
 @lookup_limit
+@cached_page(query=("wilayah",))
 def check() -> Response:
     """The compact status check, framable by any site."""
     status = _status()

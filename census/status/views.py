@@ -50,7 +50,7 @@ PAGES: dict[str, tuple[str, dict[str, Any]]] = {"status.check": ("status/page.ht
 
 @bp.route("/cek", methods=["GET", "POST"])
 @lookup_limit
-@cached_page(form=True)
+@cached_page(form=True, query=("wilayah",))
 def check() -> Response:
     """The form; on POST, the answer for the household whose numbers were typed."""
     return serve_check()
