@@ -188,16 +188,17 @@ def _keep(response: Response, seconds: float, form: bool) -> Page | None:
     if session.modified and not (form and _form_session().issuperset(session.keys())):
         return None  # the page changed the session: it is this visitor's
     body = response.get_data()
+    level = current_app.config["COMPRESS_LEVEL"]  # as every other page is gzipped
     parts, head, compressor = None, b"", None
     if form:
         parts = tuple(body.split(generate_csrf().encode()))
         if len(parts) < 2:
             return None  # no token where one was expected: not kept
-        compressor = zlib.compressobj(6, zlib.DEFLATED, GZIP_WBITS)
+        compressor = zlib.compressobj(level, zlib.DEFLATED, GZIP_WBITS)
         head = compressor.compress(parts[0])
     return Page(
         body=body,
-        gzipped=gzip.compress(body, compresslevel=6, mtime=0),
+        gzipped=gzip.compress(body, compresslevel=level, mtime=0),
         etag=hashlib.sha256(body).hexdigest()[:20],
         headers=tuple((k, v) for k, v in response.headers.items() if k in KEPT_HEADERS),
         vary=tuple(response.vary),
@@ -211,19 +212,16 @@ def _keep(response: Response, seconds: float, form: bool) -> Page | None:
 def _answer_form(page: Page) -> Response:
     """A kept page with this visitor's CSRF token put in (never a 304: the token changes)."""
     gzipped = "gzip" in request.accept_encodings and current_app.config["COMPRESS_ENABLED"]
-    response = Response(page.with_token(generate_csrf().encode(), gzipped), status=200)
+    token = generate_csrf()
+    response = Response(page.with_token(token.encode(), gzipped), status=200)
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
     for name, value in page.headers:
         response.headers[name] = value
     add_vary(response, *page.vary, "Accept-Encoding")
     # A new visitor's answer can be made in front of Flask, with their own token and session.
-    request.environ[frontcache.FORM_MARK] = (
-        page.expires,
-        g.get("census_page_generation"),
-        page,
-        generate_csrf(),
-    )
+    generation = g.get("census_page_generation")
+    request.environ[frontcache.FORM_MARK] = (page.expires, generation, page, token)
     return response
 
 

@@ -207,6 +207,7 @@ _SESSION_AND_HOUSEHOLD = (
     .join(Household, Household.id == FormSession.household_id)
     .outerjoin(FormResponse, FormResponse.household_id == Household.id)
     .where(FormSession.id_hash == bindparam("id_hash"))
+    .execution_options(populate_existing=True)  # freshly read, as _household_and_response
 )
 
 
