@@ -26,8 +26,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from census.core import frontcache
+    from census.core import frontcache, templating
 
+    templating.init_app(app)  # before anything makes the Jinja environment
     frontcache.init_app(app)  # inside ProxyFix: it sees the scheme and address ProxyFix sets
     hops = app.config["TRUSTED_PROXY_HOPS"]
     if hops:

@@ -1,0 +1,126 @@
+"""Templates compiled once per language, with their fixed messages already translated.
+
+A template says ``{{ _("Back") }}`` a few dozen times; translated at run time, each is a context
+call, a catalogue look-up and a ``%`` on every page. Here a template is compiled separately for
+each language (an overlay of the site's Jinja environment, one per language, with templates of
+its own), and a ``_()`` or ``gettext()`` of a literal message is replaced, while compiling, by
+what it gives at run time: the message from that language's catalogue, marked safe when the
+template escapes, then formatted with its variables, which are still escaped. What stays a call:
+``ngettext`` and every message that is not a literal.
+
+The language is the one Flask-Babel selects for the request (``force_locale`` included), read
+whenever a template is loaded; outside a request, templates are compiled as Jinja does, with
+every message translated at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping
+from typing import Any
+
+from flask import Flask, has_request_context
+from flask.templating import Environment
+from flask_babel import force_locale, get_locale
+from jinja2 import Template, nodes
+from jinja2.visitor import NodeTransformer
+
+#: The names a template translates a single message with (both installed by census.core.i18n).
+GETTEXT_NAMES = frozenset({"_", "gettext"})
+
+
+class TranslatedEnvironment(Environment):
+    """Flask's Jinja environment that loads each template from its request's language."""
+
+    #: The language this environment compiles for; None in the site's own environment.
+    language: str | None = None
+    #: The catalogue's ``gettext`` of that language (set with the language).
+    translate: Callable[[str], str] | None = None
+
+    def in_language(self, language: str) -> TranslatedEnvironment:
+        """This environment's overlay for ``language`` (made once, in a request of it)."""
+        overlays: dict[str, TranslatedEnvironment] = self.__dict__.setdefault(
+            "census_languages", {}
+        )
+        overlay = overlays.get(language)
+        if overlay is None:
+            # A cache of its own (a copy would hold templates compiled for no language).
+            made = self.overlay(cache_size=self.cache.capacity if self.cache is not None else 0)
+            assert isinstance(made, TranslatedEnvironment)
+            from census.core.i18n import translations
+
+            with force_locale(language):
+                made.translate = translations().ugettext
+            made.language = language
+            overlay = overlays.setdefault(language, made)
+        return overlay
+
+    def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> Template:
+        if self.language is None:
+            language = _request_language()
+            if language is not None:
+                return self.in_language(language)._load_template(name, globals)
+        return super()._load_template(name, globals)
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        if self.translate is not None and not _names_its_own_gettext(tree):
+            tree = _Translate(self.translate).visit(tree)
+        return tree
+
+
+def _request_language() -> str | None:
+    if not has_request_context():
+        return None
+    locale = get_locale()
+    return None if locale is None else str(locale)
+
+
+def _names_its_own_gettext(tree: nodes.Template) -> bool:
+    """True when the template sets or takes a ``_`` of its own: left to run time, as written."""
+    return any(
+        name.name in GETTEXT_NAMES and name.ctx != "load" for name in tree.find_all(nodes.Name)
+    )
+
+
+class _Translate(NodeTransformer):
+    """Replace ``_("literal", name=value)`` by the call's value, computed where it can be."""
+
+    def __init__(self, translate: Callable[[str], str]) -> None:
+        self.translate = translate
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(node)  # messages inside the arguments first
+        message = _literal_message(node)
+        if message is None:
+            return node
+        text = self.translate(message)
+        if not node.kwargs:
+            try:  # what the call does: the message is always a format string
+                text = text % {}
+            except (KeyError, TypeError, ValueError):
+                return node  # fails as it would have at run time
+            return nodes.MarkSafeIfAutoescape(nodes.Const(text), lineno=node.lineno)
+        variables = nodes.Dict(
+            [nodes.Pair(nodes.Const(kw.key), kw.value, lineno=kw.lineno) for kw in node.kwargs],
+            lineno=node.lineno,
+        )
+        marked = nodes.MarkSafeIfAutoescape(nodes.Const(text), lineno=node.lineno)
+        return nodes.Mod(marked, variables, lineno=node.lineno)
+
+
+def _literal_message(node: nodes.Call) -> str | None:
+    if not (isinstance(node.node, nodes.Name) and node.node.name in GETTEXT_NAMES):
+        return None
+    if node.dyn_args is not None or node.dyn_kwargs is not None or len(node.args) != 1:
+        return None
+    argument = node.args[0]
+    if not (isinstance(argument, nodes.Const) and isinstance(argument.value, str)):
+        return None
+    return argument.value
+
+
+def init_app(app: Flask) -> None:
+    """Make ``app``'s Jinja environment a :class:`TranslatedEnvironment` (before it exists)."""
+    if "jinja_env" in app.__dict__:
+        raise RuntimeError("census.core.templating.init_app must run before jinja_env is used")
+    app.jinja_environment = TranslatedEnvironment

@@ -1,0 +1,150 @@
+"""Templates compiled per language (census/core/templating.py): the same pages, fewer calls."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.templating import Environment
+from flask_babel import force_locale
+
+from census import create_app
+from census.core import db, templating
+from tests.form_helpers import HOUSING, enter, make_household
+
+#: Pages in both languages, with what a visitor may send: errors and answers included.
+PAGES = (
+    ("GET", "/", None),
+    ("GET", "/jadwal", None),
+    ("GET", "/tanya-jawab", None),
+    ("GET", "/privasi", None),
+    ("GET", "/cek", None),
+    ("POST", "/cek", {"kk": "", "nik": "12"}),
+    ("POST", "/cek", {"kk": "3316010101010001", "nik": "3316010101800001"}),
+    ("GET", "/isi", None),
+    ("POST", "/isi", {"kk": "33", "nik": ""}),
+    ("GET", "/wilayah/33.16", None),
+    ("GET", "/embed/cek?wilayah=33.16", None),
+    ("GET", "/badge/33.16.svg", None),
+    ("GET", "/tidak-ada", None),
+    ("GET", "/staf/masuk", None),
+)
+
+
+def _same_shape(html: str) -> str:
+    """A page with what differs on every answer (tokens, a form's version, chart ids, the time)
+    blanked."""
+    html = re.sub(r'(name="csrf_token"[^>]*value=|X-CSRFToken": )"[^"]+"', r"\1T", html)
+    html = re.sub(r'(name="version"[^>]*value=)"[^"]+"', r"\1V", html)
+    html = re.sub(r"\d\d:\d\d(:\d\d)?", "hh:mm", html)
+    return re.sub(r"chart\d+", "chart", html)
+
+
+@pytest.fixture
+def plain_app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    """The same site with Jinja's own environment: every message translated at run time."""
+    monkeypatch.setattr(templating, "init_app", lambda app: None)
+    application = create_app(
+        {"DATABASE_URL": database_url, "TESTING": True, "WTF_CSRF_ENABLED": False}
+    )
+    assert type(application.jinja_env) is Environment
+    yield application
+    with application.app_context():
+        db.engine().dispose()
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_every_page_reads_the_same_as_translated_at_run_time(
+    app: Flask, plain_app: Flask, lang: str
+) -> None:
+    assert isinstance(app.jinja_env, templating.TranslatedEnvironment)
+    for method, path, data in PAGES:
+        pages = []
+        for application in (app, plain_app):
+            client = application.test_client()
+            url = path + ("&" if "?" in path else "?") + f"lang={lang}"
+            response = client.open(url, method=method, data=data)
+            pages.append((response.status_code, _same_shape(response.get_data(as_text=True))))
+        assert pages[0] == pages[1], (method, path)
+    assert set(app.jinja_env.__dict__["census_languages"]) == {lang}
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_question_page_with_its_errors_reads_the_same(
+    app: Flask, plain_app: Flask, lang: str
+) -> None:
+    pages = []
+    for application in (app, plain_app):
+        client = application.test_client()
+        client.get(f"/?lang={lang}")  # the language cookie
+        enter(client, make_household(application))
+        client.post("/isi/alamat", data={"at_kk_address": "yes"})
+        shown = client.get("/isi/rumah").get_data(as_text=True)
+        half = {name: HOUSING[name] for name in ("tenure", "water")}
+        refused = client.post("/isi/rumah", data={**half, "floor": "marble"})
+        pages += [_same_shape(shown), _same_shape(refused.get_data(as_text=True))]
+    assert 'class="error-summary"' in pages[1]
+    assert pages[:2] == pages[2:]
+
+
+SOURCE = (
+    '{{ _("Back") }}|{{ _("Back to %(name)s", name=who) }}|{{ _("100%%") }}'
+    '|{% autoescape false %}{{ _("Back to %(name)s", name=who) }}{% endautoescape %}'
+    '|{{ ngettext("%(num)d day left.", "%(num)d days left.", 2) }}'
+)
+
+
+def test_a_literal_message_is_translated_while_compiling(app: Flask) -> None:
+    with app.test_request_context("/?lang=id"):
+        env = app.jinja_env.in_language("id")  # type: ignore[attr-defined]
+        code = env.compile(SOURCE, raw=True)
+    assert "Kembali" in code  # "Back", in the code itself
+    assert "'Back'" not in code and "'_'" not in code
+    assert "ngettext" in code  # a plural is still chosen at run time
+    with app.test_request_context("/?lang=id"):
+        html = env.from_string(SOURCE).render(who="<i>")
+        at_run_time = app.jinja_env.from_string(SOURCE).render(
+            who="<i>"
+        )  # not compiled per language
+    assert html == at_run_time
+    assert html.split("|") == [
+        "Kembali",
+        "Kembali ke &lt;i&gt;",
+        "100%",
+        "Kembali ke <i>",
+        "Tinggal 2 hari lagi.",
+    ]
+
+
+def test_a_template_that_names_its_own_underscore_is_left_as_written(app: Flask) -> None:
+    source = '{% set _ = "x".upper %}{{ _() }}|{{ gettext("Back") }}'
+    with app.test_request_context("/?lang=id"):
+        env = app.jinja_env.in_language("id")  # type: ignore[attr-defined]
+        assert env.from_string(source).render() == "X|Kembali"
+        assert "Kembali" not in env.compile(source, raw=True)
+
+
+def test_each_language_compiles_its_own_templates(app: Flask) -> None:
+    with app.test_request_context("/?lang=en"):
+        english = app.jinja_env.get_template("form/housing.html")
+        with force_locale("id"):  # as Flask-Babel's force_locale switches the language
+            indonesian = app.jinja_env.get_template("form/housing.html")
+        again = app.jinja_env.get_template("form/housing.html")
+    assert english is again and english is not indonesian
+    assert english.environment.language == "en"  # type: ignore[attr-defined]
+    assert indonesian.environment.language == "id"  # type: ignore[attr-defined]
+
+
+def test_outside_a_request_templates_translate_at_run_time(app: Flask) -> None:
+    with app.app_context():
+        template = app.jinja_env.get_template("base.html")
+    assert template.environment is app.jinja_env
+
+
+def test_it_must_come_before_the_environment() -> None:
+    application = Flask(__name__)
+    assert application.jinja_env is not None
+    with pytest.raises(RuntimeError):
+        templating.init_app(application)
