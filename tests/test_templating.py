@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from flask.templating import Environment
 from flask_babel import force_locale
+from jinja2 import ChoiceLoader, DictLoader
 
 from census import create_app
 from census.core import db, templating
@@ -148,3 +149,19 @@ def test_it_must_come_before_the_environment() -> None:
     assert application.jinja_env is not None
     with pytest.raises(RuntimeError):
         templating.init_app(application)
+
+
+def test_a_macro_file_is_made_once_and_still_sees_an_importers_own_globals(app: Flask) -> None:
+    with app.test_request_context("/?lang=en"):
+        env = app.jinja_env.in_language("en")  # type: ignore[attr-defined]
+        macros = env.get_template("macros/notices.html")
+        importer = env.from_string('{% from "macros/notices.html" import help_list %}')
+        importer.render()
+        made = macros._module
+        importer.render()
+        assert made is not None and macros._module is made  # not run again for each import
+        files = DictLoader({"m.html": "{% macro show() %}[{{ extra }}]{% endmacro %}"})
+        own = env.overlay(loader=ChoiceLoader([files, env.loader]))
+        source = '{% from "m.html" import show %}{{ show() }}'
+        assert own.from_string(source, globals={"extra": "seen"}).render() == "[seen]"
+        assert own.from_string(source).render() == "[]"
