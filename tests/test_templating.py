@@ -165,3 +165,15 @@ def test_a_macro_file_is_made_once_and_still_sees_an_importers_own_globals(app: 
         source = '{% from "m.html" import show %}{{ show() }}'
         assert own.from_string(source, globals={"extra": "seen"}).render() == "[seen]"
         assert own.from_string(source).render() == "[]"
+
+
+def test_a_context_sees_the_environments_globals_and_a_templates_own(app: Flask) -> None:
+    env = app.jinja_env
+    source = "{{ extra is defined }} {{ link is defined }} {{ range(2) | list }}"
+    assert env.from_string(source).render() == "False True [0, 1]"
+    assert env.from_string(source, globals={"extra": 1}).render() == "True True [0, 1]"
+    env.globals["extra"] = 2  # a global added later is seen too, as Jinja shares the dict
+    try:
+        assert env.from_string("{{ extra }}").render() == "2"
+    finally:
+        del env.globals["extra"]

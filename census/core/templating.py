@@ -18,7 +18,8 @@ Jinja's slow check, when the check cannot find anything: see :class:`_Template`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections import ChainMap
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
 from flask import Flask, has_request_context
@@ -26,7 +27,7 @@ from flask.templating import Environment
 from flask_babel import force_locale, get_locale
 from jinja2 import Template, nodes
 from jinja2.environment import TemplateModule
-from jinja2.runtime import Context
+from jinja2.runtime import Context, new_context
 from jinja2.visitor import NodeTransformer
 
 #: The names a template translates a single message with (both installed by census.core.i18n).
@@ -34,14 +35,28 @@ GETTEXT_NAMES = frozenset({"_", "gettext"})
 
 
 class _Template(Template):
-    """Jinja's template, with a macro file imported faster where it can be.
+    """Jinja's template, with its context made and a macro file imported faster where they can be.
 
+    A template's globals are a ``ChainMap`` of its own (none, on this site) over the
+    environment's: Jinja copies them into every context it makes (each page, each include) one
+    Python call per name. With none of its own, the environment's dict itself is copied, in C.
     ``{% from "macros/forms.html" import ... %}`` checks whether the importing template sees
     globals the macro file does not (then the file is run again for it): Jinja compares them
     through a ``ChainMap``'s keys, one Python call per name, on every import. When every global
     the importer sees is one of the environment's, there are none; that is asked of the
     environment's dict in one C call, and the module already made is used, as Jinja would.
     """
+
+    def new_context(
+        self,
+        vars: dict[str, Any] | None = None,
+        shared: bool = False,
+        locals: Mapping[str, Any] | None = None,
+    ) -> Context:
+        seen: MutableMapping[str, Any] = self.globals
+        if isinstance(seen, ChainMap) and len(seen.maps) == 2 and not seen.maps[0]:
+            seen = seen.maps[1]  # the same names and values, as one dict
+        return new_context(self.environment, self.name, self.blocks, vars, shared, seen, locals)
 
     def _get_default_module(self, ctx: Context | None = None) -> TemplateModule:
         if ctx is not None and ctx.globals_keys <= self.environment.globals.keys():
