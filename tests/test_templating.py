@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.templating import Environment
 from flask_babel import force_locale
-from jinja2 import ChoiceLoader, DictLoader
+from jinja2 import ChoiceLoader, DictLoader, FileSystemBytecodeCache
+from wtforms import StringField
 
 from census import create_app
 from census.core import db, templating
+from census.core.wtf import Form
 from tests.form_helpers import HOUSING, enter, make_household
 
 #: Pages in both languages, with what a visitor may send: errors and answers included.
@@ -119,12 +122,43 @@ def test_a_literal_message_is_translated_while_compiling(app: Flask) -> None:
     ]
 
 
-def test_a_template_that_names_its_own_underscore_is_left_as_written(app: Flask) -> None:
-    source = '{% set _ = "x".upper %}{{ _() }}|{{ gettext("Back") }}'
+OWN_GETTEXT = {  # a template that binds _ or gettext itself, and what it then shows
+    "set": ('{% set _ = "x".upper %}{{ _() }}|{{ gettext("Back") }}', "X|Kembali"),
+    "macro": ('{% macro _(s) %}[{{ s }}]{% endmacro %}{{ _("Back") }}', "[Back]"),
+    "imported": ('{% from "m.html" import show as gettext %}{{ gettext("Back") }}', "<Back>"),
+    "module": (
+        '{% import "m.html" as _ %}{{ _.show("Back") }}|{{ gettext("Back") }}',
+        "<Back>|Kembali",
+    ),
+    "loop": ('{% for _ in ["a"] %}{{ _ }}{% endfor %}|{{ gettext("Back") }}', "a|Kembali"),
+}
+
+
+@pytest.mark.parametrize("how", list(OWN_GETTEXT))
+def test_a_template_that_binds_its_own_gettext_is_left_as_written(app: Flask, how: str) -> None:
+    source, shown = OWN_GETTEXT[how]
     with app.test_request_context("/?lang=id"):
         env = app.jinja_env.in_language("id")  # type: ignore[attr-defined]
-        assert env.from_string(source).render() == "X|Kembali"
-        assert "Kembali" not in env.compile(source, raw=True)
+        files = DictLoader({"m.html": "{% macro show(s) %}<{{ s }}>{% endmacro %}"})
+        own = env.overlay(loader=ChoiceLoader([files, env.loader]))
+        assert own.from_string(source).render() == shown
+        assert "Kembali" not in own.compile(source, raw=True)
+
+
+def test_no_bytecode_cache_or_an_unbounded_cache_mixes_the_languages(
+    database_url: str, tmp_path: Path
+) -> None:
+    application = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    application.jinja_env.cache = {}  # what Jinja makes of cache_size=-1: unbounded
+    application.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(tmp_path))
+    client = application.test_client()
+    try:
+        assert "Skip to main content" in client.get("/?lang=en").get_data(as_text=True)
+        assert "Langsung ke isi utama" in client.get("/?lang=id").get_data(as_text=True)
+        assert "Skip to main content" in client.get("/jadwal?lang=en").get_data(as_text=True)
+    finally:
+        with application.app_context():
+            db.engine().dispose()
 
 
 def test_each_language_compiles_its_own_templates(app: Flask) -> None:
@@ -177,3 +211,17 @@ def test_a_context_sees_the_environments_globals_and_a_templates_own(app: Flask)
         assert env.from_string("{{ extra }}").render() == "2"
     finally:
         del env.globals["extra"]
+
+
+def test_a_text_field_without_a_description_has_no_hint(app: Flask) -> None:
+    class Named(Form):
+        given = StringField("Name", description=None)  # type: ignore[arg-type]
+        plain = StringField("Name")
+
+    source = '{% from "macros/forms.html" import text_field %}{{ text_field(f.given) }}'
+    with app.test_request_context("/?lang=en"):
+        form = Named(meta={"csrf": False})
+        for field in ("given", "plain"):
+            html = app.jinja_env.from_string(source.replace("given", field)).render(f=form)
+            assert 'class="hint"' not in html and "aria-describedby" not in html
+            assert f'<input id="{field}" name="{field}" type="text" value="">' in html

@@ -9,8 +9,12 @@ template escapes, then formatted with its variables, which are still escaped. Wh
 ``ngettext`` and every message that is not a literal.
 
 The language is the one Flask-Babel selects for the request (``force_locale`` included), read
-whenever a template is loaded; outside a request, templates are compiled as Jinja does, with
-every message translated at run time.
+whenever a template is loaded (a template object kept and rendered later under another language
+would keep its own); outside a request, templates are compiled as Jinja does, with every
+message translated at run time. ``_`` and ``gettext`` are the site's own everywhere: a template
+that binds either itself is left as written, and no view passes either as a variable. Each
+language's environment copies the site's settings when the first request in that language
+makes it (filters, tests, globals and policies stay shared): set them in ``create_app``.
 
 Its templates also import a macro file (``{% from "macros/forms.html" import ... %}``) without
 Jinja's slow check, when the check cannot find anything: see :class:`_Template`.
@@ -81,8 +85,10 @@ class TranslatedEnvironment(Environment):
         )
         overlay = overlays.get(language)
         if overlay is None:
-            # A cache of its own (a copy would hold templates compiled for no language).
-            made = self.overlay(cache_size=self.cache.capacity if self.cache is not None else 0)
+            # A cache of its own (a copy would hold templates compiled for no language), and no
+            # bytecode cache: it keys compiled code by name and source, not by language.
+            size = 0 if self.cache is None else getattr(self.cache, "capacity", -1)  # -1: a dict
+            made = self.overlay(cache_size=size, bytecode_cache=None)
             assert isinstance(made, TranslatedEnvironment)
             from census.core.i18n import translations
 
@@ -114,10 +120,14 @@ def _request_language() -> str | None:
 
 
 def _names_its_own_gettext(tree: nodes.Template) -> bool:
-    """True when the template sets or takes a ``_`` of its own: left to run time, as written."""
-    return any(
-        name.name in GETTEXT_NAMES and name.ctx != "load" for name in tree.find_all(nodes.Name)
-    )
+    """True when the template binds a ``_`` or ``gettext`` of its own (sets it, takes it as an
+    argument, defines or imports it): such a template is left to run time, as written."""
+    names = {name.name for name in tree.find_all(nodes.Name) if name.ctx != "load"}
+    names |= {macro.name for macro in tree.find_all(nodes.Macro)}
+    names |= {target.target for target in tree.find_all(nodes.Import)}
+    for imported in tree.find_all(nodes.FromImport):
+        names |= {name[1] if isinstance(name, tuple) else name for name in imported.names}
+    return not names.isdisjoint(GETTEXT_NAMES)
 
 
 class _Translate(NodeTransformer):
