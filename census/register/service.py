@@ -95,8 +95,9 @@ FIRST_LOAD_LOCK_WAIT = "2s"
 
 
 #: What a first load builds once, at the end, rather than row by row: on ``household`` and
-#: ``member``, every foreign key, every unique constraint no foreign key depends on, and every
-#: index that belongs to no constraint (the primary keys stay).
+#: ``member``, every foreign key, every primary or unique key no foreign key depends on (the
+#: member's primary key; the household's stays, members refer to it), and every index that
+#: belongs to no constraint.
 _BUILT_AT_THE_END = """
 SELECT 1, c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
 FROM pg_constraint c
