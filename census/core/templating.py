@@ -34,6 +34,8 @@ from jinja2.environment import TemplateModule
 from jinja2.runtime import Context, new_context
 from jinja2.visitor import NodeTransformer
 
+from census.core.i18n import translations
+
 #: The names a template translates a single message with (both installed by census.core.i18n).
 GETTEXT_NAMES = frozenset({"_", "gettext"})
 
@@ -90,8 +92,6 @@ class TranslatedEnvironment(Environment):
             size = 0 if self.cache is None else getattr(self.cache, "capacity", -1)  # -1: a dict
             made = self.overlay(cache_size=size, bytecode_cache=None)
             assert isinstance(made, TranslatedEnvironment)
-            from census.core.i18n import translations
-
             with force_locale(language):
                 made.translate = translations().ugettext
             made.language = language
