@@ -133,7 +133,8 @@ def _form_session() -> frozenset[str]:
     return frozenset({current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")})
 
 
-def _key(form: bool, kept_args: tuple[str, ...] = ()) -> tuple[Any, ...] | None:
+def page_key(form: bool, kept_args: tuple[str, ...] = ()) -> tuple[Any, ...] | None:
+    """What a page of this request may depend on, as a key (None: not to be kept)."""
     args = request.args
     if any(name != "lang" and name not in kept_args for name in args):
         return None  # an unusual query: rendered as before, not kept
@@ -270,7 +271,7 @@ def cached_page(
             ttl = float(current_app.config.get("PAGE_CACHE_SECONDS", DEFAULT_SECONDS))
             if seconds is not None:
                 ttl = min(ttl, seconds())
-            key = _key(form, query) if ttl > 0 and request.method == "GET" else None
+            key = page_key(form, query) if ttl > 0 and request.method == "GET" else None
             if key is None:
                 return view(*args, **kwargs)
             page = _store().get(key)

@@ -24,6 +24,7 @@ from census.core.limits import retry_after_of
 from census.core.lookup import NumbersForm, lookup_limit
 from census.core.pagecache import cached_page
 from census.core.render import link, render, wants_fragment
+from census.status import kept
 from census.status import service as status_service
 from census.status.service import Answer, Wilayah
 
@@ -64,12 +65,12 @@ def serve_check(csrf: bool = True) -> Response:
     """
     wilayah = status_service.find_wilayah(request.values.get("wilayah"))
     form = NumbersForm() if csrf else NumbersForm(meta={"csrf": False})
-    answer = None
     if form.validate_on_submit():
         answer = status_service.check(*form.numbers)
-    elif request.method == "POST":
+        return kept.answer_page(form, answer, wilayah, lambda f, a: _render(f, a, wilayah))
+    if request.method == "POST":
         status_service.record("invalid")
-    return _render(form, answer, wilayah)
+    return _render(form, None, wilayah)
 
 
 @bp.errorhandler(TooManyRequests)
