@@ -56,6 +56,32 @@ def test_found_and_not_found(app, session) -> None:
     assert not _lookup(app, make_kk("33.16.01"), made.niks[0]).found
 
 
+def test_the_look_up_opens_no_transaction_and_gives_its_connection_back(
+    app, session, monkeypatch
+) -> None:
+    """One SELECT in autocommit: no BEGIN and ROLLBACK on the wire around it (PostgreSQL), no
+    transaction held (SQLite), and the connection back in the pool once it has answered."""
+    from census.core import db, households, lookup
+
+    made = add_household(session)
+    seen: list[bool] = []
+    real = households.find_by_pair
+
+    def spy(bind, kk, nik):
+        found = real(bind, kk, nik)
+        raw = bind.connection.driver_connection
+        info = getattr(raw, "info", None)  # psycopg: the server's transaction status
+        seen.append(raw.in_transaction if info is None else info.transaction_status != 0)
+        return found
+
+    monkeypatch.setattr(lookup, "find_by_pair", spy)
+    assert _lookup(app, made.kk, made.niks[1]).found
+    assert not _lookup(app, made.kk, "3316014202809999").found
+    assert seen == [False, False]
+    with app.app_context():
+        assert db.engine().pool.checkedout() == 0
+
+
 def _throttle_holds(app, made) -> None:
     app.config["LOOKUP_FAILS_PER_KK"] = "3/hour"
     for _ in range(3):

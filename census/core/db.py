@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,22 @@ def engine() -> Engine:
     bound = factory.kw["bind"]
     assert isinstance(bound, Engine)
     return bound
+
+
+def read_connection() -> Connection:
+    """A connection of the engine's pool in autocommit, for one read that needs no transaction
+    (``with db.read_connection() as connection: ...``).
+
+    The request's session opens a transaction on its first statement and rolls it back when
+    the request ends: on PostgreSQL a ``BEGIN`` and a ``ROLLBACK`` on the wire around a single
+    ``SELECT``, two of the four round trips of a status check. A look-up that reads one row
+    needs neither; the connection is checked (pinged) when it leaves the pool, as every other.
+    """
+    autocommit = current_app.extensions.get("census_db_autocommit")
+    if autocommit is None:
+        autocommit = engine().execution_options(isolation_level="AUTOCOMMIT")
+        current_app.extensions["census_db_autocommit"] = autocommit
+    return autocommit.connect()
 
 
 def session() -> Session:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, select, true
+from sqlalchemy import Connection, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from census.core.identity import keyed_hash
@@ -57,10 +57,12 @@ _BY_PAIR = (
 )
 
 
-def find_by_pair(session: Session, kk_number: str, nik_number: str) -> Found | None:
-    """The household whose KK is ``kk_number`` and which has a member ``nik_number``, or None."""
+def find_by_pair(bind: Session | Connection, kk_number: str, nik_number: str) -> Found | None:
+    """The household whose KK is ``kk_number`` and which has a member ``nik_number``, or None
+    (read through a session's connection, or a connection of its own)."""
     hashes = {"kk_hash": number_hash("kk", kk_number), "nik_hash": number_hash("nik", nik_number)}
-    row = session.connection().execute(_BY_PAIR, hashes).first()
+    connection = bind.connection() if isinstance(bind, Session) else bind
+    row = connection.execute(_BY_PAIR, hashes).first()
     return None if row is None else Found(*row)
 
 
