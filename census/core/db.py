@@ -65,19 +65,24 @@ def engine() -> Engine:
 
 
 def read_connection() -> Connection:
-    """A connection of the engine's pool in autocommit, for one read that needs no transaction
+    """A connection of the engine's pool for one read that needs no transaction
     (``with db.read_connection() as connection: ...``).
 
     The request's session opens a transaction on its first statement and rolls it back when
     the request ends: on PostgreSQL a ``BEGIN`` and a ``ROLLBACK`` on the wire around a single
-    ``SELECT``, two of the four round trips of a status check. A look-up that reads one row
-    needs neither; the connection is checked (pinged) when it leaves the pool, as every other.
+    ``SELECT``, two of the four round trips of a status check. There this connection is in
+    autocommit, so neither is sent; Python's ``sqlite3`` starts no transaction for a ``SELECT``,
+    so on SQLite it is a plain connection (switching it to autocommit and back would cost two
+    statements). Either is checked (pinged) when it leaves the pool, as every other.
     """
-    autocommit = current_app.extensions.get("census_db_autocommit")
-    if autocommit is None:
-        autocommit = engine().execution_options(isolation_level="AUTOCOMMIT")
-        current_app.extensions["census_db_autocommit"] = autocommit
-    return autocommit.connect()
+    bind = engine()
+    if bind.dialect.name == "postgresql":
+        autocommit = current_app.extensions.get("census_db_autocommit")
+        if autocommit is None:
+            autocommit = bind.execution_options(isolation_level="AUTOCOMMIT")
+            current_app.extensions["census_db_autocommit"] = autocommit
+        bind = autocommit
+    return bind.connect()
 
 
 def session() -> Session:
