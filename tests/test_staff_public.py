@@ -202,6 +202,22 @@ def test_the_not_found_answers_offer_help_points_of_the_typed_kks_region(app) ->
     assert "Perpustakaan Daerah" not in other
 
 
+def test_help_points_imported_by_staff_show_at_once_on_a_wrong_pair(app) -> None:
+    """A wrong pair's help points are kept per district, and a change by staff shows at once."""
+    staff = staff_client(app, "blora@blora.go.id", "region", "33.16")
+    kk, nik = make_kk("33.16.01"), make_nik("33.16.01", "L", date(1980, 1, 2))
+    public = app.test_client()
+    for _ in range(2):  # the second answer from what was kept
+        answer = public.post("/cek?lang=en", data={"kk": kk, "nik": nik}).text
+        assert "We could not find these two numbers together" in answer
+        assert "Get help near you" not in answer
+    upload = {"import-file": (io.BytesIO(HELP_CSV.encode()), "bantuan.csv")}
+    assert staff.post("/staf/wilayah/33.16/bantuan/impor?lang=en", data=upload).status_code == 200
+    for path in ("/cek?lang=en", "/isi?lang=en"):
+        answer = public.post(path, data={"kk": kk, "nik": nik}).text
+        assert "Get help near you" in answer and "Balai Desa Bangkleyan" in answer
+
+
 def test_commands_change_targets_notices_and_phases_and_are_audited(app, tmp_path) -> None:
     runner = app.test_cli_runner()
     assert runner.invoke(args=["census", "set-target", "33.16", "40"]).exit_code == 0

@@ -274,16 +274,31 @@ def help_points(code: str | None, limit: int | None = HELP_POINTS_SHOWN) -> list
     return list(db.session().scalars(query))
 
 
-def help_points_for_kk(kk_number: str) -> list[HelpPoint]:
-    """Help points for a typed KK's region of issue: its district's, else its regency's.
+#: Districts whose help points one worker keeps (Indonesia has some 7,300).
+MAX_KEPT_DISTRICTS = 1024
+
+
+def help_points_for_kk(kk_number: str) -> tuple[dict[str, str], ...]:
+    """Help points (as :func:`help_point_row`) for a typed KK's region of issue: its district's,
+    else its regency's; kept per district while the settings generation stays, since every
+    change by staff moves it on (a wrong pair at the peak is no query).
 
     The first six digits of a KK are the district that issued it (the regency is the first four).
     """
     digits = "".join(c for c in kk_number if c.isdigit())
     if len(digits) < 6:
-        return []
+        return ()
     district = f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}"
-    return help_points(district) or help_points(district[:5])
+    key, kept = (generation(), district), current_app.extensions.setdefault("census_kk_points", {})
+    rows = kept.get(key)
+    if rows is None:
+        points = help_points(district) or help_points(district[:5])
+        rows = tuple(help_point_row(point) for point in points)
+        if key[0] >= 0:  # -1: the database cannot say whether staff changed something
+            if len(kept) >= MAX_KEPT_DISTRICTS:
+                kept.clear()
+            kept[key] = rows
+    return rows
 
 
 def help_point_row(point: HelpPoint) -> dict[str, str]:

@@ -11,7 +11,7 @@ from census.core.lookup import NumbersForm, find_household, lookup_limit, lookup
 from census.core.models import Household
 from census.core.pagecache import cached_page
 from census.core.render import render
-from census.core.settings import help_point_row, help_points_for_kk
+from census.core.settings import help_points_for_kk
 from census.form import access, bp, pins, service, waiting
 from census.form.common import online_open, opened, see_other, step_view
 from census.form.held import take_held
@@ -38,7 +38,7 @@ def start() -> Response | WResponse:
             access.begin_entry(found.household.id)
             return see_other("form.pin")
         not_found = True
-        help_points = [help_point_row(p) for p in help_points_for_kk(form.numbers[0])]
+        help_points = list(help_points_for_kk(form.numbers[0]))
     return render(
         "form/start.html",
         "form/_start.html",

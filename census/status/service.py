@@ -105,10 +105,7 @@ def check(kk_number: str, nik_number: str) -> Answer:
     household = find_household(kk_number, nik_number).household
     answer = answer_for(household)
     if household is None:
-        points = settings.help_points_for_kk(kk_number)
-        answer = dataclasses.replace(
-            answer, help_points=tuple(settings.help_point_row(p) for p in points)
-        )
+        answer = dataclasses.replace(answer, help_points=settings.help_points_for_kk(kk_number))
     if household is not None and household.is_demo:
         log.info("status_check outcome=%s (demo, not counted)", answer.kind)
     else:
