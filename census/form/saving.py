@@ -15,15 +15,18 @@ rest, the same way on every page:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from flask import request
+from flask import current_app, request
+from markupsafe import escape
 from werkzeug.wrappers import Response as WResponse
 
-from census.core import db
+from census.core import db, holes
 from census.core.models import FormResponse
+from census.core.pagecache import page_key
 from census.core.render import htmx, render
 from census.form import service
 from census.form.common import opened, see_other, step_label
@@ -64,6 +67,11 @@ class Step(Generic[F]):
     save: Callable[[F], Save | None]
     #: Extra template values, from the form and the answers shown.
     context: Callable[[F, FormResponse], dict[str, Any]] = field(default=lambda form, response: {})
+    #: For a page whose markup depends on nothing of the household's but these answers (its
+    #: form, its context and its template read nothing else): what they are, as a hashable
+    #: value. Its GET page is then rendered once per value and kept, the version of the answers
+    #: and the visitor's token filled in per request (:func:`_kept_page`).
+    kept_by: Callable[[FormResponse], Any] | None = None
 
 
 def answer_page(step: Step[F]) -> WResponse:
@@ -88,9 +96,14 @@ def answer_page(step: Step[F]) -> WResponse:
                 form = step.saved_form(response)
             opened().response = response
     else:
-        form = step.saved_form(response)
-        form.return_to.data = request.args.get("return_to", "")
-        focus(form, request.args.get("focus", ""))
+        kept = _kept_page(step, response)
+        if kept is not None:
+            return kept
+        form = _get_form(step, response)
+    return _render(step, form, response, conflict)
+
+
+def _render(step: Step[F], form: F, response: FormResponse, conflict: bool = False) -> WResponse:
     return render(
         step.template,
         step.fragment,
@@ -101,6 +114,49 @@ def answer_page(step: Step[F]) -> WResponse:
         uses_htmx=True,
         **step.context(form, response),
     )
+
+
+def _get_form(step: Step[F], response: FormResponse) -> F:
+    """The form a GET shows: the saved answers, where to go back to and the question to focus."""
+    form = step.saved_form(response)
+    form.return_to.data = request.args.get("return_to", "")
+    focus(form, request.args.get("focus", ""))
+    return form
+
+
+def answers_of(section: str) -> Callable[[FormResponse], str]:
+    """``Step.kept_by`` for a page that shows only the answers of one section."""
+    return lambda response: json.dumps(response.answers.get(section), sort_keys=True)
+
+
+#: Most question pages one worker keeps (each a page's text, some 20 KB).
+MAX_KEPT_PAGES = 256
+VERSION = holes.marker("version")
+
+
+def _kept_page(step: Step[F], response: FormResponse) -> WResponse | None:
+    """A GET of a page kept by its answers (``Step.kept_by``), or None to render it as usual.
+
+    The key holds what the page may depend on besides (``census.core.pagecache.page_key``:
+    settings generation, day, schedule, address and query, language, the names of what the
+    session holds, htmx headers) and the step; what is kept holds no version and no token.
+    """
+    if step.kept_by is None or not current_app.config.get("FORM_KEEP_PAGES", True):
+        return None
+    base = page_key(form=False, kept_args=("return_to", "focus"))
+    if base is None:
+        return None
+    key = (*base, request.query_string, step.number, step.template, step.kept_by(response))
+    kept = holes.store("steps", MAX_KEPT_PAGES)
+    page = kept.get(key)
+    if page is None:
+        form = _get_form(step, response)
+        form.version.data = VERSION
+        page = holes.cut(_render(step, form, response), {VERSION: 1})
+        if page is None:
+            return None
+        kept.put(key, page)
+    return page.respond({VERSION: escape(str(response.version))})
 
 
 def focus(form: StepForm, name: str) -> None:

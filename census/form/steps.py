@@ -25,7 +25,7 @@ from census.form.forms import (
     WhereForm,
     members_form_class,
 )
-from census.form.saving import Save, Step, answer_page
+from census.form.saving import Save, Step, answer_page, answers_of
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +149,7 @@ def housing() -> WResponse:
             saved_form=_housing_form,
             posted_form=HousingForm,
             save=_housing_save,
+            kept_by=answers_of("housing"),  # its template and form read nothing else
         )
     )
 
