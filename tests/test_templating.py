@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, render_template_string
 from flask.templating import Environment
 from flask_babel import force_locale
 from jinja2 import ChoiceLoader, DictLoader, FileSystemBytecodeCache
@@ -225,3 +225,39 @@ def test_a_text_field_without_a_description_has_no_hint(app: Flask) -> None:
             html = app.jinja_env.from_string(source.replace("given", field)).render(f=form)
             assert 'class="hint"' not in html and "aria-describedby" not in html
             assert f'<input id="{field}" name="{field}" type="text" value="">' in html
+
+
+@pytest.mark.parametrize("error", [False, True], ids=["plain", "error"])
+@pytest.mark.parametrize("focused", [False, True], ids=["", "focused"])
+def test_the_date_of_birth_is_what_wtforms_widgets_write(app: Flask, error, focused) -> None:
+    """``date_field`` writes its label and inputs itself: the same bytes as WTForms' widgets."""
+    from census.form.forms import MemberForm
+
+    reference = (
+        "{%- for part in (day, month, year) %}<div>{{ part.label() }}"
+        '{{ part(**{"aria-invalid": "true" if error else False}) }}</div>{% endfor %}'
+    )
+    with app.test_request_context("/?lang=en"):
+        form = MemberForm(
+            formdata=None, data={"birth_day": '3"<', "birth_month": "&12", "birth_year": "1985"}
+        )
+        if error:
+            form.birth_day.errors = ["Enter a real date."]
+        if focused:
+            form.birth_day.render_kw = {**form.birth_day.render_kw, "autofocus": True}
+        ours = render_template_string(
+            '{% from "macros/forms.html" import date_field %}'
+            "{{ date_field('Date of birth', form.birth_day, form.birth_month, form.birth_year) }}",
+            form=form,
+        )
+        theirs = render_template_string(
+            reference,
+            day=form.birth_day,
+            month=form.birth_month,
+            year=form.birth_year,
+            error=form.birth_day.errors,
+        )
+    parts = re.search(r'<div class="date-parts">\s*(.*?)\s*</div>\s*</fieldset>', ours, re.S)
+    assert parts.group(1).replace("\n", "") == theirs
+    assert ('aria-invalid="true"' in ours) is error and ("autofocus" in ours) is focused
+    assert "&#34;&lt;" in ours and "&amp;12" in ours
