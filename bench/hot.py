@@ -2,10 +2,11 @@
 
 ``make bench BENCH_ARGS="-k hot"``: the information pages, the entry pages of the check and the
 form, a found ``POST /cek``, a form step's GET and POST, and the cached region page, its JSON and
-its badge (and, with no aim of their own, the embed that local government sites frame and a
-region's check), all on the site that ``make run`` serves (SQLite, the demo register, throttles
-off), every request accepting gzip, as phones do. ``POST /cek`` on PostgreSQL with 1,000,000 persons
-is the ``status`` scenario; the register import is ``import``. See docs/benchmarks.md.
+its badge (and, with no aim of their own, a person's step, the embed that local government
+sites frame and a region's check), all on the site that ``make run`` serves (SQLite, the demo
+register, throttles off), every request accepting gzip, as phones do. ``POST /cek`` on
+PostgreSQL with 1,000,000 persons is the ``status`` scenario; the register import is
+``import``. See docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ OTHERS = {
 }
 
 
+#: A step that is rendered on every request (its page shows the household's names): no aim.
+PERSON_ROW = "GET /isi/anggota/<key> (a person's step, never kept)"
+
+
 def _with_aim(row: Row) -> Row:
     aim = AIMS.get(row.name)
     ratio = float(row.values["ratio"])
@@ -53,10 +58,13 @@ def hot_paths(ctx: Context) -> list[Row]:
     rows.append(
         ctx.compare("POST /cek (found, SQLite)", "/cek", **_post_args(ctx.app_url, (kk, nik), "")),
     )
-    cookie, resave, _keys = _half_way(ctx.app_url, *_household(ctx.sqlite_url))
+    cookie, resave, keys = _half_way(ctx.app_url, *_household(ctx.sqlite_url))
     rows.append(
         ctx.compare("GET /isi/rumah (a form step)", "/isi/rumah", headers={"Cookie": cookie})
     )
+    # A person's questions show the household's own names and answers: never kept, for comparison.
+    person = f"/isi/anggota/{keys[0]}"
+    others = [ctx.compare(PERSON_ROW, person, headers={"Cookie": cookie})]
     rows.append(
         ctx.compare(
             "POST /isi/rumah (a form step)",
@@ -70,5 +78,5 @@ def hot_paths(ctx: Context) -> list[Row]:
         path = name.removeprefix("GET ").removesuffix(" (cached)")
         ctx.load(ctx.app_url + path, seconds=1)  # the figures computed once
         rows.append(ctx.compare(name, path))
-    rows += [ctx.compare(name, path) for name, path in OTHERS.items()]
+    rows += others + [ctx.compare(name, path) for name, path in OTHERS.items()]
     return [_with_aim(row) for row in rows]
