@@ -79,7 +79,29 @@ def test_the_look_up_opens_no_transaction_and_gives_its_connection_back(
     assert not _lookup(app, made.kk, "3316014202809999").found
     assert seen == [False, False]
     with app.app_context():
+        reader = app.extensions.get("census_db_reader")
         assert db.engine().pool.checkedout() == 0
+        assert reader is None or reader.pool.checkedout() == 0
+
+
+def test_a_look_up_survives_a_connection_the_database_dropped(app, session) -> None:
+    """The reads' pool does not ping: a connection that died is found by the read itself,
+    dropped, and the read tried again on a new one (the resident sees nothing)."""
+    from census.core import db
+
+    made = add_household(session)
+    assert _lookup(app, made.kk, made.niks[0]).found  # a connection now waits in the pool
+    reader = app.extensions.get("census_db_reader")
+    if reader is None:  # SQLite: reads take the engine's own connections
+        assert app.config["DATABASE_URL"].startswith("sqlite")
+        return
+    with reader.connect() as pooled:
+        pid = pooled.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with app.app_context(), db.engine().connect() as other:
+        assert other.exec_driver_sql(f"SELECT pg_terminate_backend({pid})").scalar()
+    assert _lookup(app, made.kk, made.niks[0]).found
+    with reader.connect() as fresh:
+        assert fresh.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
 
 
 def _throttle_holds(app, made) -> None:

@@ -145,8 +145,7 @@ def find_household(kk_number: str, nik_number: str) -> Lookup:
     # With the store down, each process counts in its own memory (``census.core.limits``).
     if not throttles.hit(item, *keys):
         refuse(item, *keys)
-    with db.read_connection() as connection:  # one SELECT: no transaction around it
-        household = find_by_pair(connection, kk_number, nik_number)
+    household = db.read(lambda connection: find_by_pair(connection, kk_number, nik_number))
     if household is not None:
         throttles.clear(item, *keys)
     log.info("household lookup: %s", "found" if household else "not_found")
