@@ -17,7 +17,6 @@ A failed look-up never says which of the two numbers was wrong.
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,8 +33,6 @@ from census.core.households import Found, find_by_pair, is_demo_kk, number_hash
 from census.core.identity import check_pair, normalise
 from census.core.limits import key_prefix, limiter, refuse
 from census.core.wtf import Form
-
-log = logging.getLogger(__name__)
 
 DEFAULT_LOOKUP_LIMITS = "10/minute;100/day"
 DEFAULT_FAILS_PER_KK = "5/hour"
@@ -136,6 +133,7 @@ def find_household(kk_number: str, nik_number: str) -> Lookup:
     """Look the pair up, enforcing the per-KK throttle on failed pairs.
 
     Raises ``TooManyRequests`` (with ``Retry-After``) when this KK has had too many failed pairs.
+    The caller logs the outcome in its own terms (one line a look-up at the peak, not two).
     """
     item = parse(current_app.config.get("LOOKUP_FAILS_PER_KK", DEFAULT_FAILS_PER_KK))
     keys = (key_prefix(), "kk-fails", _kk_key(kk_number))
@@ -148,5 +146,4 @@ def find_household(kk_number: str, nik_number: str) -> Lookup:
     household = db.read(lambda connection: find_by_pair(connection, kk_number, nik_number))
     if household is not None:
         throttles.clear(item, *keys)
-    log.info("household lookup: %s", "found" if household else "not_found")
     return Lookup(household)

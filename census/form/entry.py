@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Response, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WResponse
@@ -17,6 +19,8 @@ from census.form.common import online_open, opened, see_other, step_view
 from census.form.held import take_held
 from census.form.pin_forms import ChangePinForm, EnterPinForm, SetPinForm
 
+log = logging.getLogger(__name__)
+
 
 @bp.route("/isi", methods=["GET", "POST"])
 @lookup_limit
@@ -31,6 +35,7 @@ def start() -> Response | WResponse:
     help_points: list[dict[str, str]] = []
     if form.validate_on_submit():
         found = find_household(*form.numbers)
+        log.info("household lookup: %s", "found" if found.household else "not_found")
         if found.household is not None:
             turn = waiting.must_wait(found.household)
             if turn is not None:  # the waiting room: this newcomer's turn comes later
