@@ -135,37 +135,44 @@ def _form_session() -> frozenset[str]:
 
 def page_key(form: bool, kept_args: tuple[str, ...] = ()) -> tuple[Any, ...] | None:
     """What a page of this request may depend on, as a key (None: not to be kept)."""
-    args = request.args
+    req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy look-up
+    config = current_app.config
+    args = req.args
     if any(name != "lang" and name not in kept_args for name in args):
         return None  # an unusual query: rendered as before, not kept
     if any(len(values) > 1 or len(values[0]) > MAX_ARG for _, values in args.lists()):
         return None
-    if form and not _form_session().issuperset(session.keys()):
+    held = session.keys()
+    if form and not _form_session().issuperset(held):
         return None  # this visitor has a form open, a demo...: the view decides, as before
     version = settings.generation()
     if version < 0:
         return None  # the database cannot say whether staff changed something
     g.census_page_generation = version
-    if not current_app.config.get("SITE_URL") and not _known_host(request.host):
+    site = config.get("SITE_URL")
+    host = site or req.host
+    if not site and not _known_host(host):
         return None  # pages are built on the request's host: a few hosts at most are kept
+    environ = req.environ
     return (
         version,
         census_today(),
-        current_app.config["CENSUS_SCHEDULE"],
-        request.endpoint,
-        request.path,
-        current_app.config.get("SITE_URL") or request.host,
-        request.script_root,
-        request.scheme,
+        config["CENSUS_SCHEDULE"],
+        req.endpoint,
+        req.path,
+        host,
+        req.script_root,
+        req.scheme,
         current_language(),
         "lang" in args,
-        tuple(args.get(name) for name in kept_args),
-        "form" if form else tuple(sorted(session.keys())),
+        # MultiDict.get raises and catches a KeyError for a missing name: looked for first.
+        tuple(args[name] if name in args else None for name in kept_args),  # noqa: SIM401
+        "form" if form else tuple(sorted(held)),
         # Read from the environ (a missing header costs no exception there), as yes or no:
         # whatever else a header holds makes no new entry.
-        request.environ.get("HTTP_HX_REQUEST") == "true",
-        request.environ.get("HTTP_HX_BOOSTED") == "true",
-        request.environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST") == "true",
+        environ.get("HTTP_HX_REQUEST") == "true",
+        environ.get("HTTP_HX_BOOSTED") == "true",
+        environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST") == "true",
     )
 
 
