@@ -94,7 +94,9 @@ def asked_language() -> str | None:
     Whatever else that parameter holds goes nowhere: not into a cache key, a remembered link or
     a URL, so ``?lang=<anything>`` cannot make a new cache entry per value.
     """
-    asked = request.args.get("lang")
+    args = request.args
+    # MultiDict.get raises and catches a KeyError for a missing name: looked for first.
+    asked = args["lang"] if "lang" in args else None  # noqa: SIM401
     return asked if asked in LANGUAGES else None
 
 
