@@ -170,4 +170,4 @@ def redis_app(database_url: str, redis_url: str) -> Iterator[Flask]:
 
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-pytest_plugins = ["tests.live", "tests.browser_fixtures"]
+pytest_plugins = ["tests.live", "tests.browser_fixtures", "tests.kept_helpers"]

@@ -11,6 +11,7 @@ from census.core import db
 from census.core.config import Schedule, census_today
 from census.core.local_models import AuditEntry, HelpPoint
 from tests.factories import make_kk, make_nik
+from tests.kept_helpers import add_help_point
 from tests.staff_helpers import staff_client
 
 HELP_CSV = (
@@ -173,20 +174,7 @@ def test_a_phase_cannot_end_before_it_starts(app) -> None:
 
 def test_the_not_found_answers_offer_help_points_of_the_typed_kks_region(app) -> None:
     runner = app.test_cli_runner()
-    with app.app_context():
-        session = db.session()
-        session.add(
-            HelpPoint(
-                village_code="33.16.02.2001",
-                district_code="33.16.02",
-                regency_code="33.16",
-                name="Perpustakaan Daerah",
-                address="Jl. Blora 3",
-                hours="",
-                phone="",
-            )
-        )
-        session.commit()
+    add_help_point(app)
     assert runner  # no command needed: a help point in another district of the same regency
     kk, nik = make_kk("33.16.01"), make_nik("33.16.01", "L", date(1980, 1, 2))
     client = app.test_client()

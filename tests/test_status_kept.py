@@ -6,13 +6,12 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-from flask import Flask, template_rendered
+from flask import Flask
 
-from census.core import db, holes
-from census.core.local_models import HelpPoint
 from census.core.models import CountStatus
 from census.status import kept
 from tests.factories import make_kk, make_nik
+from tests.kept_helpers import add_help_point, same_page
 from tests.test_status import schedule_for, with_status
 
 DAY = datetime(2026, 3, 1, 20, 30, tzinfo=UTC)  # 2 March in Jakarta
@@ -51,16 +50,6 @@ def _rendered(app: Flask, *args, **kwargs):
         app.config["STATUS_KEEP_ANSWERS"] = True
 
 
-def _same(kept_page: str, rendered: str) -> None:
-    """Byte for byte, but for the CSRF token (signed with the second it was made in)."""
-
-    def blank(html: str) -> str:
-        return re.sub(r'(X-CSRFToken": "|name="csrf_token"[^>]* value=")[^"]+', r"\1T", html)
-
-    assert not holes.is_marked(kept_page)
-    assert blank(kept_page) == blank(rendered)
-
-
 @pytest.fixture(autouse=True)
 def _csrf(app: Flask) -> None:
     """With CSRF checks, as the site runs: each page carries its visitor's token."""
@@ -70,19 +59,6 @@ def _csrf(app: Flask) -> None:
 def _status_pages(templates: list[str]) -> list[str]:
     """The status check's pages (or fragments) among the templates rendered."""
     return [name for name in templates if name.startswith("status/")]
-
-
-@pytest.fixture
-def templates(app: Flask):
-    """The names of the templates rendered, in order."""
-    names: list[str] = []
-
-    def record(_sender, template, context, **extra):
-        names.append(template.name)
-
-    template_rendered.connect(record, app)
-    yield names
-    template_rendered.disconnect(record, app)
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -103,7 +79,7 @@ def test_a_kept_answer_is_the_rendered_answer(app: Flask, templates, case, lang,
     if second_proof:
         assert '<strong class="code">ZZ41</strong>' in served.text
         assert "9F3M" not in served.text
-    _same(served.text, _rendered(app, path, second.kk, f" {second.niks[1]} ", htmx).text)
+    same_page(served.text, _rendered(app, path, second.kk, f" {second.niks[1]} ", htmx).text)
     assert served.headers["Cache-Control"] == "no-store"
     assert served.headers["Content-Length"] == str(len(served.data))
 
@@ -115,35 +91,25 @@ def test_another_day_counted_or_no_proof_code_is_another_page(app: Flask) -> Non
     assert "March 2, 2026" in _post(app, "/cek?lang=en", first.kk, first.niks[0], False).text
     page = _post(app, "/cek?lang=en", second.kk, second.niks[0], False).text
     assert "March 9, 2026" in page and "March 2, 2026" not in page
-    _same(page, _rendered(app, "/cek?lang=en", second.kk, second.niks[0], False).text)
+    same_page(page, _rendered(app, "/cek?lang=en", second.kk, second.niks[0], False).text)
     page = _post(app, "/cek?lang=en", third.kk, third.niks[0], False).text
     assert "March 2, 2026" in page and "proof of filling" not in page
-    _same(page, _rendered(app, "/cek?lang=en", third.kk, third.niks[0], False).text)
+    same_page(page, _rendered(app, "/cek?lang=en", third.kk, third.niks[0], False).text)
 
 
 def test_not_found_with_and_without_help_points(app: Flask) -> None:
-    with app.app_context():
-        db.session().add(
-            HelpPoint(
-                village_code="33.16.02.2001",
-                district_code="33.16.02",
-                regency_code="33.16",
-                name="Perpustakaan Daerah",
-                address="Jl. Blora 3",
-            )
-        )
-        db.session().commit()
+    add_help_point(app)
     born = date(1980, 1, 2)
     near = [(make_kk("33.16.01"), make_nik("33.16.01", "L", born)) for _ in range(2)]
     far = (make_kk("33.17.01"), make_nik("33.17.01", "L", born))
     for kk, nik in near:
         page = _post(app, "/cek?lang=en", kk, nik, False).text
         assert "Perpustakaan Daerah" in page and kk in page
-        _same(page, _rendered(app, "/cek?lang=en", kk, nik, False).text)
+        same_page(page, _rendered(app, "/cek?lang=en", kk, nik, False).text)
     page = _post(app, "/cek?lang=en", *far, False).text
     assert "We could not find these two numbers together" in page
     assert "Perpustakaan Daerah" not in page
-    _same(page, _rendered(app, "/cek?lang=en", *far, False).text)
+    same_page(page, _rendered(app, "/cek?lang=en", *far, False).text)
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
@@ -152,13 +118,13 @@ def test_the_embed_and_a_regions_check_keep_their_own_pages(app: Flask, htmx) ->
     for household in made:
         embed = _post(app, "/embed/cek?lang=id", household.kk, household.niks[0], htmx)
         assert 'target="_top"' in embed.text or htmx
-        _same(
+        same_page(
             embed.text,
             _rendered(app, "/embed/cek?lang=id", household.kk, household.niks[0], htmx).text,
         )
         region = _post(app, "/cek", household.kk, household.niks[0], htmx, wilayah="33.16")
         assert 'name="wilayah" value="33.16"' in region.text
-        _same(
+        same_page(
             region.text,
             _rendered(app, "/cek", household.kk, household.niks[0], htmx, wilayah="33.16").text,
         )
