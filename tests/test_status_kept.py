@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, date, datetime
 
@@ -10,6 +11,7 @@ from flask import Flask
 
 from census.core.models import CountStatus
 from census.status import kept
+from census.status.service import Answer
 from tests.factories import make_kk, make_nik
 from tests.kept_helpers import add_help_point, same_page
 from tests.test_status import schedule_for, with_status
@@ -29,6 +31,10 @@ CASES = {
     "not-started-online": ("online", CountStatus.NOT_STARTED, None, None, None),
     "not-started-after": ("after", CountStatus.NOT_STARTED, None, None, None),
 }
+
+
+def test_the_key_holds_every_field_of_an_answer() -> None:
+    assert {field.name for field in dataclasses.fields(Answer)} == kept.KEYED_FIELDS
 
 
 def _post(app: Flask, path: str, kk: str, nik: str, htmx: bool, **data: str):

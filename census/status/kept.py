@@ -34,11 +34,11 @@ from census.status.service import Answer, Wilayah
 #: Most answer pages one worker keeps (each a page's text, some 20 KB).
 MAX_KEPT = 256
 KK, NIK, TAIL = (holes.marker(name) for name in ("kk", "nik", "tail"))
-#: Every field of an answer: the key holds each (a new field must be thought about here).
-_ANSWER_FIELDS = {
-    "kind", "schedule", "phase", "counted_at", "proof_tail", "retry_after", "help_points",
-}  # fmt: skip
-assert {field.name for field in dataclasses.fields(Answer)} == _ANSWER_FIELDS
+#: The fields of an answer that :func:`_key` holds, each in its way: a field added to ``Answer``
+#: must be added there too (``tests/test_status_kept.py`` compares the two).
+KEYED_FIELDS = frozenset(
+    {"kind", "schedule", "phase", "counted_at", "proof_tail", "retry_after", "help_points"}
+)
 
 
 def _store() -> holes.Store:
