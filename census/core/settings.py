@@ -1,4 +1,4 @@
-"""What staff changed, read by every capability: the effective schedule, targets, notices, help.
+"""What staff changed, read by every capability: the effective schedule, targets and notices.
 
 The environment gives the defaults (``CENSUS_SCHEDULE``, ``CENSUS_TARGET_PERCENT``); national and
 region staff override them in the database (``census/staff/`` writes, this module reads). Each
@@ -6,7 +6,8 @@ value is read from the database once per request, never cached across requests, 
 made on one app server is followed by every other at once. Every change also moves the settings
 generation on (:func:`generation`, read at most once a second per worker), which is part of the
 key of every kept public page (``census.core.pagecache``): a kept page shows a change made on
-another server within a second.
+another server within a second. Help points, the other thing staff change, are read by
+``census.core.helppoints``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from census.core.config import Schedule, census_today
 from census.core.i18n import current_language
 from census.core.local_models import (
     Announcement,
-    HelpPoint,
     PhaseChange,
     RegionTarget,
     SettingsGeneration,
@@ -247,66 +247,3 @@ def notice_text(announcement: Announcement) -> dict[str, Any]:
         return {"text": announcement.text_en, "lang": None}
     lang = "id" if current_language() != "id" else None
     return {"text": announcement.text_id, "lang": lang}
-
-
-# --- help points -------------------------------------------------------------------------------
-
-#: The most help points a public page lists.
-HELP_POINTS_SHOWN = 10
-
-
-def help_points(code: str | None, limit: int | None = HELP_POINTS_SHOWN) -> list[HelpPoint]:
-    """Help points in ``code`` and below it, by village and name."""
-    if not code or level_of(code) is None:
-        return []
-    query = select(HelpPoint)
-    if len(code) == 2:
-        query = query.where(HelpPoint.regency_code.like(code + ".%"))
-    elif len(code) == 5:
-        query = query.where(HelpPoint.regency_code == code)
-    elif len(code) == 8:
-        query = query.where(HelpPoint.district_code == code)
-    else:
-        query = query.where(HelpPoint.village_code == code)
-    query = query.order_by(HelpPoint.village_code, HelpPoint.name, HelpPoint.id)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(db.session().scalars(query))
-
-
-#: Districts whose help points one worker keeps (Indonesia has some 7,300).
-MAX_KEPT_DISTRICTS = 1024
-
-
-def help_points_for_kk(kk_number: str) -> tuple[dict[str, str], ...]:
-    """Help points (as :func:`help_point_row`) for a typed KK's region of issue: its district's,
-    else its regency's; kept per district while the settings generation stays, since every
-    change by staff moves it on (a wrong pair at the peak is no query).
-
-    The first six digits of a KK are the district that issued it (the regency is the first four).
-    """
-    digits = "".join(c for c in kk_number if c.isdigit())
-    if len(digits) < 6:
-        return ()
-    district = f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}"
-    key, kept = (generation(), district), current_app.extensions.setdefault("census_kk_points", {})
-    rows = kept.get(key)
-    if rows is None:
-        points = help_points(district) or help_points(district[:5])
-        rows = tuple(help_point_row(point) for point in points)
-        if key[0] >= 0:  # -1: the database cannot say whether staff changed something
-            if len(kept) >= MAX_KEPT_DISTRICTS:
-                kept.clear()
-            kept[key] = rows
-    return rows
-
-
-def help_point_row(point: HelpPoint) -> dict[str, str]:
-    """A help point as published (page, CSV, JSON)."""
-    return {
-        "village_code": point.village_code,
-        "name": point.name,
-        "address": point.address,
-        "hours": point.hours,
-        "phone": point.phone,
-    }

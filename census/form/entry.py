@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WResponse
 
 from census.core import db
+from census.core.helppoints import help_points_for_kk
 from census.core.lookup import NumbersForm, find_household, lookup_limit, lookup_limit_unless
 from census.core.models import Household
 from census.core.pagecache import cached_page
 from census.core.render import render
-from census.core.settings import help_points_for_kk
 from census.form import access, bp, pins, service, waiting
 from census.form.common import online_open, opened, see_other, step_view
 from census.form.held import take_held

@@ -26,13 +26,13 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from census.core import cache, db, settings
+from census.core.helppoints import help_point_row, help_points
 from census.core.i18n import asked_language, current_language
 from census.core.models import RegionLevel
 from census.core.pagecache import cached_page
 from census.core.qr import own_path, qr_markup, qr_svg, site_url
 from census.core.regions import ancestors, children, get_region, level_of
 from census.core.render import render
-from census.core.settings import help_point_row
 from census.outreach.figures import cell, charts, pct, updated_text
 from census.outreach.service import (
     cache_seconds,
@@ -94,7 +94,7 @@ def region(code: str) -> Response:
         figures=figures,
         body=_body(figures),
         notices=settings.announcements(code),
-        help_points=settings.help_points(code),
+        help_points=help_points(code),
     )
 
 
@@ -144,7 +144,7 @@ def region_json(code: str) -> Response:
             for row in figures["children"]
         ],
         "daily": figures["daily"],
-        "help_points": [help_point_row(p) for p in settings.help_points(code, limit=None)],
+        "help_points": [help_point_row(p) for p in help_points(code, limit=None)],
         "notes": {"<10": "between 1 and 9 households", "x": "withheld to protect a small count"},
     }
     return _open_data(jsonify(body))
@@ -174,7 +174,7 @@ def help_points_csv(code: str) -> Response:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=HELP_FIELDS, lineterminator="\n")
     writer.writeheader()
-    for point in settings.help_points(code, limit=None):
+    for point in help_points(code, limit=None):
         writer.writerow(help_point_row(point))
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'inline; filename="bantuan-{code}.csv"'

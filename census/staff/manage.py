@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WResponse
 
-from census.core import db, settings
+from census.core import db, helppoints, settings
 from census.core.bodies import accepts_file
 from census.core.local_models import Announcement, HelpPoint, StaffAccount
 from census.core.models import RegionLevel
@@ -80,7 +80,7 @@ def _region_page(code: str, status: int = 200, **context: Any) -> Response:
         target=settings.target_percent(region_code),
         has_target=region is not None,
         notices=query.order_by(Announcement.starts_on.desc()).all(),
-        points=settings.help_points(region_code, limit=None) if region else [],
+        points=helppoints.help_points(region_code, limit=None) if region else [],
         **forms,
         **extra,
     )

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from flask import current_app
 
-from census.core import db, settings
+from census.core import db, helppoints, settings
 from census.core.config import Schedule, census_today
 from census.core.households import Found
 from census.core.lookup import find_household
@@ -105,7 +105,7 @@ def check(kk_number: str, nik_number: str) -> Answer:
     household = find_household(kk_number, nik_number).household
     answer = answer_for(household)
     if household is None:
-        answer = dataclasses.replace(answer, help_points=settings.help_points_for_kk(kk_number))
+        answer = dataclasses.replace(answer, help_points=helppoints.help_points_for_kk(kk_number))
     if household is not None and household.is_demo:
         log.info("status_check outcome=%s (demo, not counted)", answer.kind)
     else:
