@@ -137,7 +137,7 @@ def _query_times(database_url: str, pairs: list[tuple[str, str]]) -> tuple[float
             other_nik = pairs[(i + 1) % len(pairs)][1]
             for times, number, expect in ((found, nik, True), (missing, other_nik, False)):
                 start = time.perf_counter()
-                household = find_by_pair(session, kk, number)
+                household = find_by_pair(session.connection(), kk, number)
                 times.append((time.perf_counter() - start) * 1000)
                 assert (household is not None) == expect
             session.rollback()

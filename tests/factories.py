@@ -68,5 +68,5 @@ def add_household(
 
 def household_of(session: Session, kk: str, nik: str) -> Household | None:
     """The household (ORM object, to read everything about it) the look-up finds for a pair."""
-    found = find_by_pair(session, kk, nik)
+    found = find_by_pair(session.connection(), kk, nik)
     return None if found is None else session.get(Household, found.id)

@@ -57,11 +57,9 @@ _BY_PAIR = (
 )
 
 
-def find_by_pair(bind: Session | Connection, kk_number: str, nik_number: str) -> Found | None:
-    """The household whose KK is ``kk_number`` and which has a member ``nik_number``, or None
-    (read through a session's connection, or a connection of its own)."""
+def find_by_pair(connection: Connection, kk_number: str, nik_number: str) -> Found | None:
+    """The household whose KK is ``kk_number`` and which has a member ``nik_number``, or None."""
     hashes = {"kk_hash": number_hash("kk", kk_number), "nik_hash": number_hash("nik", nik_number)}
-    connection = bind.connection() if isinstance(bind, Session) else bind
     row = connection.execute(_BY_PAIR, hashes).first()
     return None if row is None else Found(*row)
 
