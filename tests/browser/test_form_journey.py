@@ -326,7 +326,7 @@ def test_an_unusual_answer_is_asked_with_focus_and_confirmed(browser, live_serve
         _person(page, js, 1, "P", (3, 9, 1981), relationship="istri")
         _person(page, js, 2, "P", (25, 1, 1910), marital="single", activity="other")
         assert "Langkah 4 dari 6" in page.content()
-        page.wait_for_function("() => document.activeElement.id === 'error-summary'")
+        page.wait_for_function("() => document.activeElement?.id === 'error-summary'")
         assert page.locator("#error-summary a[href='#confirm-birth_date_register']").count() == 1
         _shot(page, "4-questions", js)
         page.check("#confirm-birth_date_register")
@@ -346,7 +346,8 @@ def test_an_unusual_answer_is_asked_with_focus_and_confirmed(browser, live_serve
         assert "Langkah 5 dari 6" in page.content()
         assert "sudah diperiksa: jawabannya benar" in page.content()
         page.click("a[href*='focus=sex']")
-        page.wait_for_function("() => document.activeElement.id === 'sex-0'")
+        page.wait_for_load_state()  # no document, hence no active element, while it navigates
+        page.wait_for_function("() => document.activeElement?.id === 'sex-0'")
         assert _focused(page) == "sex-0"
         _continue(page)
         _send_and_verify(page, app, made, live_server.url, js)
