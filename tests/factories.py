@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from census.core import db
+from census.core.config import Schedule, census_today
 from census.core.households import find_by_pair, new_household
-from census.core.models import Household
+from census.core.models import CountStatus, Household
 
 _serials = itertools.count(9000)
 
@@ -70,3 +72,31 @@ def household_of(session: Session, kk: str, nik: str) -> Household | None:
     """The household (ORM object, to read everything about it) the look-up finds for a pair."""
     found = find_by_pair(session.connection(), kk, nik)
     return None if found is None else session.get(Household, found.id)
+
+
+def schedule_for(phase: str) -> Schedule:
+    """A schedule in which today (WIB) falls in ``phase``."""
+    start = (
+        census_today()
+        + {
+            "before": timedelta(10),
+            "online": timedelta(-5),
+            "between": timedelta(-40),
+            "field": timedelta(-60),
+            "after": timedelta(-100),
+        }[phase]
+    )
+    return Schedule(start, start + timedelta(30), start + timedelta(50), start + timedelta(80))
+
+
+def with_status(app, status: CountStatus, at: datetime | None = None, proof: str | None = None):
+    """Add a household in an application context of its own, so every request gets a fresh one
+    (a shared context would share ``g``, and with it the first request's language)."""
+    with app.app_context():
+        session = db.session()
+        made = add_household(session)
+        if status is not CountStatus.NOT_STARTED:
+            made.household.set_status(status, at)
+        made.household.proof_code = proof
+        session.commit()
+    return made

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http.cookiejar import CookieJar
 from urllib.error import HTTPError
 from urllib.parse import urlencode
@@ -15,10 +15,16 @@ import pytest
 
 from census import create_app
 from census.core import db
-from census.core.config import Schedule, census_today
 from census.core.models import CountStatus
 from census.status.service import OUTCOMES
-from tests.factories import DEFAULT_MEMBERS, add_household, make_kk, make_nik
+from tests.factories import (
+    DEFAULT_MEMBERS,
+    add_household,
+    make_kk,
+    make_nik,
+    schedule_for,
+    with_status,
+)
 
 NAMES = [name for name, *_ in DEFAULT_MEMBERS]
 
@@ -40,34 +46,6 @@ def post(
         headers=headers,
         environ_base={"REMOTE_ADDR": addr},
     )
-
-
-def schedule_for(phase: str) -> Schedule:
-    """A schedule in which today (WIB) falls in ``phase``."""
-    start = (
-        census_today()
-        + {
-            "before": timedelta(10),
-            "online": timedelta(-5),
-            "between": timedelta(-40),
-            "field": timedelta(-60),
-            "after": timedelta(-100),
-        }[phase]
-    )
-    return Schedule(start, start + timedelta(30), start + timedelta(50), start + timedelta(80))
-
-
-def with_status(app, status: CountStatus, at: datetime | None = None, proof: str | None = None):
-    """Add a household in an application context of its own, so every request gets a fresh one
-    (a shared context would share ``g``, and with it the first request's language)."""
-    with app.app_context():
-        session = db.session()
-        made = add_household(session)
-        if status is not CountStatus.NOT_STARTED:
-            made.household.set_status(status, at)
-        made.household.proof_code = proof
-        session.commit()
-    return made
 
 
 def household(app):
@@ -277,7 +255,6 @@ def test_failed_pairs_per_kk_are_throttled_from_any_address(app, client) -> None
 
 
 def test_flood_in_redis(redis_app) -> None:
-    from census.core import db
 
     redis_app.config["LOOKUP_LIMITS"] = "3/minute"
     client = redis_app.test_client()

@@ -12,9 +12,8 @@ from flask import Flask
 from census.core.models import CountStatus
 from census.status import kept
 from census.status.service import Answer
-from tests.factories import make_kk, make_nik
+from tests.factories import make_kk, make_nik, schedule_for, with_status
 from tests.kept_helpers import add_help_point, same_page
-from tests.test_status import schedule_for, with_status
 
 DAY = datetime(2026, 3, 1, 20, 30, tzinfo=UTC)  # 2 March in Jakarta
 PROOFS = ("SP20-K7QX-9F3M", "SP20-AB12-ZZ41")

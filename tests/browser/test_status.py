@@ -8,8 +8,7 @@ import pytest
 
 from census.core.models import CountStatus
 from tests.browser_fixtures import emulate_2g, first_load_bytes, screenshot, wait_until_true
-from tests.factories import make_kk
-from tests.test_status import with_status
+from tests.factories import make_kk, with_status
 
 pytestmark = pytest.mark.browser
 
