@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import DateInput
 
@@ -168,11 +169,11 @@ class ImportForm(Form):
 class PhaseForm(Form):
     phase = SelectField(
         _l("Date to move"),
-        choices=[
-            ("online_start", _l("Start of the online phase")),
-            ("online_end", _l("End of the online phase")),
-            ("field_start", _l("Start of the door-to-door visits")),
-            ("field_end", _l("End of the door-to-door visits")),
+        choices=[  # SelectChoice: WTForms 3.4 no longer takes tuples
+            SelectChoice("online_start", _l("Start of the online phase")),
+            SelectChoice("online_end", _l("End of the online phase")),
+            SelectChoice("field_start", _l("Start of the door-to-door visits")),
+            SelectChoice("field_end", _l("End of the door-to-door visits")),
         ],
     )
     new_date = StringField(
