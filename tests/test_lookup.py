@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from werkzeug.exceptions import TooManyRequests
 
 from census.core.lookup import NumbersForm, find_household
-from tests.factories import add_household, make_kk
+from census.core.models import CountStatus
+from tests.factories import add_household, make_kk, with_status
 
 
 def form_for(app, **data) -> NumbersForm:
@@ -54,6 +57,30 @@ def test_found_and_not_found(app, session) -> None:
     assert _lookup(app, made.kk, made.niks[1]).found
     assert not _lookup(app, made.kk, "3316014202809999").found
     assert not _lookup(app, make_kk("33.16.01"), made.niks[0]).found
+
+
+def test_the_look_up_reads_each_answer_as_sqlalchemy_would(app, session) -> None:
+    """On PostgreSQL the look-up's one statement goes through psycopg itself: the same row,
+    typed the same way (the status as its enum, the day counted with its time zone)."""
+    from census.core import db, households
+
+    counted = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    rows = {
+        status: with_status(app, status, counted if status.name.startswith("COUNTED") else None)
+        for status in CountStatus
+    }
+    with app.app_context(), db.engine().connect() as connection:
+        for status, made in rows.items():
+            hashes = {
+                "kk_hash": households.number_hash("kk", made.kk),
+                "nik_hash": households.number_hash("nik", made.niks[0]),
+            }
+            expected = households.Found(*connection.execute(households._BY_PAIR, hashes).one())
+            found = households.find_by_pair(connection, made.kk, made.niks[0])
+            assert found == expected and found.status is status
+            assert isinstance(found.status, CountStatus)
+            if found.counted_at is not None:  # SQLite keeps no time zone (UTC, as written)
+                assert found.counted_at in (counted, counted.replace(tzinfo=None))
 
 
 def test_the_look_up_opens_no_transaction_and_gives_its_connection_back(
