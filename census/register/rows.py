@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -99,6 +99,26 @@ def column_order(header: list[str]) -> list[int]:
     return [names.index(c) for c in COLUMNS]
 
 
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How a file's records are written: the separator, and where each of ``COLUMNS`` is."""
+
+    separator: str
+    order: tuple[int, ...]
+    width: int
+
+
+def read_header(header_line: str) -> Layout:
+    """Check the header line (decoded with ``surrogateescape``): the file's layout, or raise."""
+    if _SURROGATE.search(header_line):
+        raise RegisterFileError(_NOT_UTF8.format(line=1))
+    if not header_line.strip():
+        raise RegisterFileError("the file is empty; expected the header " + ",".join(COLUMNS))
+    separator = sniff_separator(header_line)
+    header = next(csv.reader([header_line], delimiter=separator))
+    return Layout(separator, tuple(column_order(header)), len(header))
+
+
 def read_records(text: IO[str]) -> Iterator[tuple[int, list[str]]]:
     """Check the header now, then return ``(line, fields)`` for every data record.
 
@@ -110,15 +130,7 @@ def read_records(text: IO[str]) -> Iterator[tuple[int, list[str]]]:
     Blank records are skipped but keep their number. Fields come in ``COLUMNS`` order; a record
     with the wrong number of fields comes back as a one-element list holding the reason.
     """
-    header_line = text.readline()
-    if _SURROGATE.search(header_line):
-        raise RegisterFileError(_NOT_UTF8.format(line=1))
-    if not header_line.strip():
-        raise RegisterFileError("the file is empty; expected the header " + ",".join(COLUMNS))
-    separator = sniff_separator(header_line)
-    header = next(csv.reader([header_line], delimiter=separator))
-    order = column_order(header)
-    return _records(csv.reader(text, delimiter=separator), order, len(header))
+    return records(text, read_header(text.readline()), 1)
 
 
 _NOT_UTF8 = "line {line}: the file is not UTF-8 text; save it as 'CSV UTF-8'"
@@ -126,18 +138,24 @@ _NOT_UTF8 = "line {line}: the file is not UTF-8 text; save it as 'CSV UTF-8'"
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
 
-def _records(
-    reader: Iterator[list[str]], order: list[int], width: int
+def records(
+    text: Iterable[str], layout: Layout, after_line: int, *, ascii_only: bool = False
 ) -> Iterator[tuple[int, list[str]]]:
-    line = 1
+    """``(line, fields)`` for each record of ``text``, a part of a file that starts at a record,
+    the first numbered ``after_line + 1`` (see ``read_records``). ``ascii_only``: the caller
+    knows that ``text`` is all ASCII, so no record needs to be looked at for bytes not UTF-8."""
+    reader = csv.reader(text, delimiter=layout.separator)
+    order, width, line = layout.order, layout.width, after_line
+    in_order = order == tuple(range(width))
     try:
         for fields in reader:
             line += 1
-            joined = "".join(fields)
-            if not joined.isascii() and _SURROGATE.search(joined):
-                raise RegisterFileError(_NOT_UTF8.format(line=line))
+            if not ascii_only:
+                joined = "".join(fields)
+                if not joined.isascii() and _SURROGATE.search(joined):
+                    raise RegisterFileError(_NOT_UTF8.format(line=line))
             if len(fields) == width:
-                yield line, [fields[i] for i in order]
+                yield line, fields if in_order else [fields[i] for i in order]
             elif fields and (len(fields) > 1 or fields[0].strip()):
                 yield line, [f"has {len(fields)} fields, expected {width}"]
     except csv.Error as exc:

@@ -21,18 +21,29 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from itertools import chain, islice
 from multiprocessing.pool import Pool
 from pathlib import Path
+from typing import BinaryIO
 
-from psycopg.types.string import BytesBinaryDumper
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
 from census.core.sealing import CardKey, keyring
 from census.register import sql
-from census.register.rows import read_records
+from census.register.rows import Layout, read_header, read_records
 from census.register.sql import STAGING, STAGING_COLUMNS
-from census.register.staging import StagedRow, parallel_staged_rows, staged_rows
+from census.register.staging import (
+    COPY_SIGNATURE,
+    COPY_TRAILER,
+    Counts,
+    Staged,
+    StagedRow,
+    copy_data,
+    staged_blocks,
+    staged_rows,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,26 +73,30 @@ class ImportResult:
         return self.rows - self.rejected
 
 
-def _copy_postgresql(connection: Connection, rows: Iterator[StagedRow]) -> None:
+#: Staging rows per ``COPY`` write when this process checks the rows itself.
+COPY_ROWS = 2000
+
+
+def _copy_postgresql(connection: Connection, chunks: Iterator[Staged]) -> None:
+    """Fill the staging table from ``chunks``: its rows in ``COPY``'s binary format
+    (``census.register.staging.copy_data``), as sent, with the signature and the trailer."""
     raw = connection.connection.driver_connection
     columns = ", ".join(STAGING_COLUMNS)
     statement = f"COPY {STAGING} ({columns}) FROM STDIN (FORMAT BINARY)"
-    with raw.cursor() as cursor:
-        # ``bytea`` by its oid would take psycopg's DB-API dumper, which checks each value for a
-        # ``Binary`` wrapper in Python; the plain bytes dumper (this cursor only) is C.
-        cursor.adapters.register_dumper(bytes, BytesBinaryDumper)
-        with cursor.copy(statement) as copy:
-            # Binary: the hashes and sealed cards go as bytes, not as hex text to be parsed again.
-            copy.set_types(sql.STAGING_TYPES)
-            for row in rows:
-                copy.write_row(row)
+    # Binary: the hashes and sealed cards go as bytes, not as hex text to be parsed again.
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.write(COPY_SIGNATURE)
+        for chunk in chunks:
+            copy.write(chunk)  # type: ignore[arg-type]
+        copy.write(COPY_TRAILER)
 
 
-def _insert_sqlite(connection: Connection, rows: Iterator[StagedRow]) -> None:
+def _insert_sqlite(connection: Connection, chunks: Iterator[Staged]) -> None:
+    """Fill the staging table from ``chunks`` of rows, in batches of ``SQLITE_BATCH``."""
     raw = connection.connection.driver_connection
     insert = f"INSERT INTO {STAGING} VALUES ({', '.join('?' * len(STAGING_COLUMNS))})"
     batch: list[StagedRow] = []
-    for row in rows:
+    for row in chain.from_iterable(chunks):  # type: ignore[arg-type]
         batch.append(row)
         if len(batch) >= SQLITE_BATCH:
             raw.executemany(insert, batch)
@@ -181,17 +196,11 @@ def import_register(
     dates (default: the application's current data key).
     """
     card = card or keyring().card_key()
+    postgresql = engine.dialect.name == "postgresql"
     if workers is None:
-        big = os.path.getsize(path) >= PARALLEL_FROM_BYTES
-        cores = os.cpu_count() or 1
-        # On two cores the database needs one; a worker would only add pickling.
-        workers = min(4, cores - 1) if big and cores >= 3 else 0
+        workers = default_workers(os.path.getsize(path), postgresql)
     # Worker processes are forked before any database connection is open, so none inherits one.
     with open(path, "rb") as binary, Pool(workers) if workers else nullcontext() as pool:
-        text_stream = io.TextIOWrapper(
-            binary, encoding="utf-8-sig", errors="surrogateescape", newline=""
-        )
-        records = read_records(text_stream)  # the header is checked before the database
         position = [0]
 
         def tick() -> None:
@@ -200,17 +209,28 @@ def import_register(
                 progress(now - position[0])
             position[0] = now
 
+        counts = Counts()  # what the checks of one row alone found, as the rows are staged
+        layout = _header_of(binary) if pool is not None else None
+        chunks: Iterator[Staged]  # COPY data for PostgreSQL, lists of rows for SQLite
+        if layout is not None:
+            chunks = staged_blocks(
+                binary, layout, key, card, today, pool, as_copy=postgresql, tick=tick, counts=counts
+            )
+        else:  # the header is checked before the database, in either case
+            binary.seek(0)
+            text_stream = io.TextIOWrapper(
+                binary, encoding="utf-8-sig", errors="surrogateescape", newline=""
+            )
+            rows = staged_rows(read_records(text_stream), key, card, today, tick, counts)
+            chunks = map(copy_data, _batched(rows, COPY_ROWS)) if postgresql else iter([rows])
         try:
             connection = engine.connect()
         except OperationalError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
             raise RegisterDatabaseError(f"cannot reach the database: {reason}") from None
-        if pool is None:
-            rows = staged_rows(records, key, card, today, tick)
-        else:
-            rows = parallel_staged_rows(records, key, card, today, pool, tick)
+        fill = partial(_copy_postgresql if postgresql else _insert_sqlite, chunks=chunks)
         with connection, connection.begin():
-            result = _run(connection, rows, on_reject)
+            result = _run(connection, fill, counts, on_reject)
             if after_upsert is not None:
                 after_upsert(connection)
     log.info(
@@ -225,9 +245,41 @@ def import_register(
     return result
 
 
+def default_workers(size: int, postgresql: bool) -> int:
+    """How many processes should check a file of ``size`` bytes (0: this process alone).
+
+    On PostgreSQL this process only passes blocks of the file to the workers and their bytes to
+    ``COPY``, so every core can check rows: on two cores, two workers use the one the database
+    leaves idle while it takes the rows. On SQLite this process inserts the rows, which come
+    back pickled: a worker pays for itself only from three cores, one left for the inserts.
+    """
+    cores = os.cpu_count() or 1
+    if size < PARALLEL_FROM_BYTES:
+        return 0
+    if postgresql:
+        return min(4, cores) if cores >= 2 else 0
+    return min(4, cores - 1) if cores >= 3 else 0
+
+
+def _header_of(binary: BinaryIO) -> Layout | None:
+    """The layout from the file's first line, read as bytes so that the blocks start after it;
+    None if the lines end with a lone carriage return, which only the text reader splits on."""
+    line = binary.readline().decode("utf-8-sig", "surrogateescape")
+    body = line.removesuffix("\n").removesuffix("\r") if line.endswith("\n") else line
+    if "\r" in body:
+        return None
+    return read_header(line)
+
+
+def _batched(rows: Iterator[StagedRow], size: int) -> Iterator[list[StagedRow]]:
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
 def _run(
     connection: Connection,
-    rows: Iterator[StagedRow],
+    fill: Callable[[Connection], None],
+    counts: Counts,
     on_reject: Callable[[int, str], None] | None,
 ) -> ImportResult:
     dialect = connection.dialect.name
@@ -241,10 +293,7 @@ def _run(
         connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGING}")
     connection.exec_driver_sql(sql.staging_table(dialect))
-    if dialect == "postgresql":
-        _copy_postgresql(connection, rows)
-    else:
-        _insert_sqlite(connection, rows)
+    fill(connection)
     if dialect == "sqlite":  # PostgreSQL hash-joins; SQLite needs indexes to avoid nested loops
         connection.exec_driver_sql(f"CREATE INDEX ix_{STAGING}_nik ON {STAGING} (nik_hash)")
         connection.exec_driver_sql(f"CREATE INDEX ix_{STAGING}_kk ON {STAGING} (kk_hash, line)")
@@ -259,12 +308,19 @@ def _run(
     register_empty = not _scalar(
         connection, "SELECT COUNT(*) FROM (SELECT 1 FROM member LIMIT 1) AS m"
     )
+    result = ImportResult(rows=counts.rows, rejected=counts.rejected)
+    conflict: bool | None = None
     for name, statement in sql.CHECKS:
         if register_empty and name in sql.REGISTER_CHECKS:
             continue  # nothing in the register to conflict with
-        connection.exec_driver_sql(statement)
+        if name in sql.HOUSEHOLD_CHECKS:
+            if conflict is None:
+                conflict = bool(_scalar(connection, sql.HOUSEHOLD_CONFLICT))
+            if not conflict:
+                continue  # every household's rows agree and name at most one head
+        # Each check sets a reason only on rows that had none (the first, on rows with a NIK).
+        result.rejected += connection.exec_driver_sql(statement).rowcount
 
-    result = ImportResult()
     first_load = (
         dialect == "postgresql"
         and register_empty
@@ -276,8 +332,6 @@ def _run(
         result.members_updated = connection.exec_driver_sql(sql.UPDATE_MEMBERS).rowcount
         result.members_added = connection.exec_driver_sql(sql.INSERT_MEMBERS).rowcount
 
-    counts = connection.exec_driver_sql(f"SELECT COUNT(*), COUNT(reason) FROM {STAGING}").one()
-    result.rows, result.rejected = int(counts[0]), int(counts[1])
     if on_reject is not None and result.rejected:
         rejects = connection.exec_driver_sql(
             f"SELECT line, reason FROM {STAGING} WHERE reason IS NOT NULL ORDER BY line",
