@@ -129,6 +129,14 @@ def timed_import(url: str, csv_path: Path) -> ImportRun:
 
 
 IMPORT_PERSONS = 100_000
+#: Persons a second on PostgreSQL (twice the households per core: the performance issue's aim).
+IMPORT_AIM = 60_000
+
+
+def _met(met: bool, has_aim: bool) -> str:
+    return ("yes" if met else "no") if has_aim else ""
+
+
 IMPORT_TABLE = (
     "Register import (100,000 persons, fresh database, one transaction; persons/CPU s counts the"
     " CPU time of this process and of the PostgreSQL backend, so it holds on a busy machine)"
@@ -163,7 +171,8 @@ def register_import(ctx: Context) -> list[Row]:
                     "CPU s app": f"{run.app_cpu:.2f}",
                     "CPU s db": "" if run.database_cpu is None else f"{run.database_cpu:.2f}",
                     "persons/CPU s": f"{run.persons / cpu:,.0f}",
-                    "target": "20,000/s" if name == "PostgreSQL" else "",
+                    "aim": f">= {IMPORT_AIM:,}/s" if name == "PostgreSQL" else "",
+                    "met": _met(run.persons / run.seconds >= IMPORT_AIM, name == "PostgreSQL"),
                 },
             )
         )

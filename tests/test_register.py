@@ -247,6 +247,32 @@ def test_rows_checked_against_each_other_and_the_register(app: Flask, tmp_path: 
     assert counts(app) == (2, 3 + 4)
 
 
+def test_the_reject_count_is_every_row_with_a_reason(app: Flask, tmp_path: Path) -> None:
+    # Counted as rows are staged and as each check rejects them, not read back: the count must be
+    # what the staging table holds, whatever mix of checks rejected the rows.
+    with app.app_context():
+        existing = add_household(db.session())
+    card = family()
+    card.person("Rina", "P", date(2010, 1, 25), "Anak", nik=existing.niks[2])
+    card.person("Sri", "P", date(2014, 2, 2), "Anak", sex="X")
+    card.person("Sri", "P", date(2014, 2, 2), "Anak")
+    card.person("Sri", "P", date(2014, 2, 2), "Anak", nik=card.people[-1]["nik"])
+    card.person("Joko", "L", date(2015, 3, 3), "Anak", address="Jl. Mawar 1")
+    card.person("Agus", "L", date(1950, 1, 1), "Kepala Keluarga")
+    card.person("Tono", "L", date(2016, 1, 1), "Anak", village_code="33.16.01.2999")
+    other = Card()
+    other.kk = existing.kk
+    other.person("Ani", "P", date(1960, 1, 1), "Kepala Keluarga")
+    path = write(tmp_path / "r.csv", card.people + other.people)
+    seen: list[tuple[int, str]] = []  # every row the staging table holds with a reason
+    with app.app_context():
+        result = service.import_register(
+            path, db.engine(), app.config["IDENTITY_HASH_KEY"], census_today(),
+            on_reject=lambda *row: seen.append(row),
+        )  # fmt: skip
+    assert (result.rows, result.rejected, len(seen)) == (11, 7, 7)
+
+
 def test_a_second_head_against_the_register(app: Flask, tmp_path: Path) -> None:
     card = family()
     run(app, write(tmp_path / "a.csv", card.people))
@@ -284,6 +310,18 @@ def test_spreadsheet_exports_bom_crlf_semicolon_quotes(app: Flask, tmp_path: Pat
         household = household_of(db.session(), card.kk, card.people[2]["nik"])
         assert household.address == 'Jl. Melati; "Gang Buntu" No. 7'
         assert household.members[0].relationship_code == "kepala_keluarga"
+
+
+def test_lines_ending_in_a_lone_carriage_return(app: Flask, tmp_path: Path) -> None:
+    # Old Mac exports: only the text reader splits these lines, so such a file is read in one
+    # process whatever the size.
+    card = family()
+    card.people[2]["sex"] = "X"
+    path = write(tmp_path / "r.csv", card.people)
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    result = run(app, path)
+    assert rejects(result.output) == {4: "sex must be L or P"}
+    assert counts(app) == (1, 2)
 
 
 def test_columns_in_another_order_and_case(app: Flask, tmp_path: Path) -> None:

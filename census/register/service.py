@@ -83,6 +83,10 @@ def _copy_postgresql(connection: Connection, chunks: Iterator[Staged]) -> None:
     raw = connection.connection.driver_connection
     columns = ", ".join(STAGING_COLUMNS)
     statement = f"COPY {STAGING} ({columns}) FROM STDIN (FORMAT BINARY)"
+    # The text in the rows is UTF-8 (``copy_data``), whatever the connection's own encoding:
+    # the server converts COPY's text from the client encoding, so that is UTF-8 too, until
+    # the import commits.
+    connection.exec_driver_sql("SET LOCAL client_encoding = 'UTF8'")
     # Binary: the hashes and sealed cards go as bytes, not as hex text to be parsed again.
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
         copy.write(COPY_SIGNATURE)
@@ -191,8 +195,8 @@ def import_register(
     inside the transaction before it commits (the demo data sets counting statuses there).
     Raises ``OSError`` (unreadable file), ``RegisterFileError`` (header, encoding, quoting) or
     ``RegisterDatabaseError``; anything raised leaves the register untouched. ``workers`` is the
-    number of processes that check rows (default for files over 4 MB on three cores or more:
-    one per core but one, at most four; 0: check in this process). ``card`` seals names and birth
+    number of processes that check rows (default: ``default_workers``; 0: check in this
+    process). ``card`` seals names and birth
     dates (default: the application's current data key).
     """
     card = card or keyring().card_key()

@@ -41,7 +41,9 @@ FIRST_LINE_OF_KK = (
 
 #: The set-based checks, in order: each rejects only rows no earlier check rejected (except the
 #: duplicate check, which looks at every readable row so that a file gives the same report on
-#: every run).
+#: every run). The import counts rejects by adding up what each statement updates, so every
+#: check must set a reason only where there was none: the first by coming first (the rows a
+#: check of one row alone rejected have no NIK hash), the others by ``reason IS NULL``.
 CHECKS: tuple[tuple[str, str], ...] = (
     (
         "same NIK twice",
@@ -112,9 +114,9 @@ REGISTER_CHECKS = {"NIK in another household", "another head in the register"}
 #: The two checks within a household, in the order of ``CHECKS``, one after the other.
 HOUSEHOLD_CHECKS = ("household rows disagree", "two heads in the file")
 #: Whether either of ``HOUSEHOLD_CHECKS`` could reject a row: some KK's rows still accepted
-#: differ in the household's details or name two heads. Nearly every file has none, so one
-#: pass over the staging table answers for the two checks' four (values agree when the
-#: smallest is the largest).
+#: differ in the household's details or name two heads. Nearly every file has none, and this
+#: one pass over the staging table costs less than the four the two checks make (values agree
+#: when the smallest is the largest).
 HOUSEHOLD_CONFLICT = f"""SELECT EXISTS (
     SELECT 1 FROM {STAGING} WHERE reason IS NULL GROUP BY kk_hash
     HAVING MIN(village_code) <> MAX(village_code) OR MIN(rt) <> MAX(rt)

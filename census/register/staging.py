@@ -94,7 +94,6 @@ COPY_TRAILER = b"\xff\xff"
 _NULL = b"\xff\xff\xff\xff"
 _ROW_HEAD = struct.Struct("!hii").pack  # 11 fields, then the line number's length and value
 _LENGTH = struct.Struct("!i").pack
-_HASH_LENGTH = _LENGTH(32)
 
 
 def copy_data(rows: Iterable[StagedRow]) -> bytes:
@@ -111,10 +110,10 @@ def copy_data(rows: Iterable[StagedRow]) -> bytes:
     for line, kk, nik, sealed, sex, relationship, village, rt, rw, address, reason in rows:
         if reason is not None:  # a rejected row: its line and reason, nothing else
             encoded = reason.encode("utf-8", "surrogateescape")
-            out += _ROW_HEAD(width, 4, line) + _NULL * 9 + _LENGTH(len(encoded)) + encoded
+            out += _ROW_HEAD(width, 4, line) + _NULL * (width - 2) + _LENGTH(len(encoded)) + encoded
             continue
         if kk is not last_kk:
-            last_kk, kk_part = kk, _HASH_LENGTH + kk + _HASH_LENGTH
+            last_kk, kk_part = kk, _LENGTH(len(kk)) + kk
         place = (village, rt, rw, address)
         if place != last_place:
             last_place, place_part = place, _fields(place) + _NULL
@@ -123,6 +122,7 @@ def copy_data(rows: Iterable[StagedRow]) -> bytes:
             person = people[sex, relationship] = _fields((sex, relationship))
         out += _ROW_HEAD(width, 4, line)
         out += kk_part
+        out += _LENGTH(len(nik))
         out += nik
         out += _LENGTH(len(sealed))
         out += sealed
@@ -165,7 +165,7 @@ def file_blocks(binary: BinaryIO, separator: str, after_line: int) -> Iterator[t
 def _whole_records(data: bytes, separator: str) -> tuple[int, int]:
     """The bytes and the number of records of the longest start of ``data`` that ends where a
     record ends: at a newline, unless a quoted field holds it or a lone carriage return ends
-    lines. Without quotes every line is a record, found with two C scans."""
+    lines. Without quotes every line is a record, found by a few scans in C."""
     # After the last newline, or the last carriage return with a byte after it that is not a
     # newline (one at the very end may be the first half of a CRLF).
     end = max(data.rfind(b"\n"), data.rfind(b"\r", 0, len(data) - 1)) + 1
@@ -239,14 +239,16 @@ def staged_blocks(
     def done() -> Staged:
         staged, block_counts = pending.popleft().get()
         counts.add(block_counts)
+        if tick is not None:  # the bytes read so far, once a block's rows are back
+            tick()
         return staged
 
     for block, after_line in file_blocks(binary, layout.separator, 1):
         task = (block, after_line, layout, key, card, today, as_copy)
         pending.append(pool.apply_async(_stage_block, (task,)))
-        if tick is not None:
-            tick()
         if len(pending) >= limit:
             yield done()
     while pending:
         yield done()
+    if tick is not None:
+        tick()
