@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import TextClause, func, select, text
+from sqlalchemy import TextClause, create_engine, func, select, text
 
 from census import create_app
 from census.core import db
@@ -322,6 +322,25 @@ def test_lines_ending_in_a_lone_carriage_return(app: Flask, tmp_path: Path) -> N
     result = run(app, path)
     assert rejects(result.output) == {4: "sex must be L or P"}
     assert counts(app) == (1, 2)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_text_is_kept_whatever_the_connection_encoding(app: Flask, tmp_path: Path) -> None:
+    # The rows go to COPY already encoded as UTF-8: a connection in another encoding (a
+    # PGCLIENTENCODING, a role's setting) must not have the server convert them again.
+    card = family()
+    for row in card.people:
+        row["address"] = "Jl. Melati Ré No. 7"
+    path = write(tmp_path / "r.csv", card.people)
+    with app.app_context():
+        latin = create_engine(db.engine().url, connect_args={"client_encoding": "LATIN1"})
+        try:
+            key = app.config["IDENTITY_HASH_KEY"]
+            service.import_register(path, latin, key, census_today())
+        finally:
+            latin.dispose()
+        household = household_of(db.session(), card.kk, card.people[0]["nik"])
+        assert household.address == "Jl. Melati Ré No. 7"
 
 
 def test_columns_in_another_order_and_case(app: Flask, tmp_path: Path) -> None:
