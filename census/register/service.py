@@ -116,7 +116,9 @@ FIRST_LOAD_LOCK_WAIT = "2s"
 #: What a first load builds once, at the end, rather than row by row: on ``household`` and
 #: ``member``, every foreign key, every primary or unique key no foreign key depends on (the
 #: member's primary key; the household's stays, members refer to it), and every index that
-#: belongs to no constraint.
+#: belongs to no constraint and covers every row. A partial index stays: the households a first
+#: load inserts are not counted, have no proof and are not the demo's, so they enter none of
+#: them, and keeping one costs a test a row where making it again costs a pass over the table.
 _BUILT_AT_THE_END = """
 SELECT 1, c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
 FROM pg_constraint c
@@ -128,6 +130,7 @@ SELECT 0, i.indrelid::regclass::text, i.indexrelid::regclass::text, pg_get_index
 FROM pg_index i
 WHERE i.indrelid IN ('household'::regclass, 'member'::regclass)
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+  AND i.indpred IS NULL
 ORDER BY 1, 2, 3
 """
 

@@ -123,10 +123,12 @@ HOUSEHOLD_CONFLICT = f"""SELECT EXISTS (
         OR MIN(rw) <> MAX(rw) OR MIN(address) <> MAX(address)
         OR COUNT(CASE WHEN relationship = 'kepala_keluarga' THEN 1 END) > 1)"""
 
-#: One row per KK: the first line of it that passed every check.
-KK_ROWS = f"""SELECT s.kk_hash, s.village_code, s.rt, s.rw, s.address
-FROM {STAGING} s JOIN ({FIRST_LINE_OF_KK}) AS f ON f.kk_hash = s.kk_hash AND f.line = s.line
-WHERE s.reason IS NULL"""
+#: One row per KK: the household's details. After the checks every accepted row of a KK has
+#: those of its first accepted line (the others were rejected as differing), so one pass that
+#: takes any of them will do, rather than finding the first line and joining it back.
+KK_ROWS = f"""SELECT kk_hash, MIN(village_code) AS village_code, MIN(rt) AS rt, MIN(rw) AS rw,
+    MIN(address) AS address
+FROM {STAGING} WHERE reason IS NULL GROUP BY kk_hash"""
 
 # The upserts are an UPDATE of what differs plus an INSERT of what is missing, rather than
 # INSERT ... ON CONFLICT: PostgreSQL's speculative insertion costs more per row, and the two
