@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,3 +249,30 @@ def gunicorn(app: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen
             time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"{app} did not answer")
+
+
+def _server_url() -> str:
+    return os.environ.get(
+        "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+
+
+def create_database(prefix: str = "census_bench") -> str | None:
+    """A new, empty PostgreSQL database on ``BENCH_POSTGRES_URL``'s server; None if none answers."""
+    from sqlalchemy import create_engine, text
+
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    try:
+        with create_engine(_server_url(), isolation_level="AUTOCOMMIT").connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception:
+        return None
+    return _server_url().rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(url: str) -> None:
+    """Drop a database ``create_database`` made."""
+    from sqlalchemy import create_engine, text
+
+    with create_engine(_server_url(), isolation_level="AUTOCOMMIT").connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bench.core import OUT, Context, Row, scenario
+from bench.core import OUT, Context, Row, create_database, drop_database, scenario
 
 
 @scenario("home")
@@ -133,13 +133,36 @@ IMPORT_PERSONS = 100_000
 IMPORT_AIM = 60_000
 
 
+#: Imports a row's figure is the median of: one import of 100,000 takes a second or two, which
+#: a busy minute on a shared machine moves by a third.
+IMPORT_RUNS = 3
+
+
+def _fresh_import(name: str, url: str, csv_path: Path, index: int) -> ImportRun:
+    """One timed import into a new, empty database (the first one into ``url``)."""
+    if name == "SQLite":
+        for suffix in ("", "-wal", "-shm"):
+            (OUT / f"import-bench.db{suffix}").unlink(missing_ok=True)
+        return timed_import(url, csv_path)
+    if index == 0:
+        return timed_import(url, csv_path)
+    database = create_database("census_bench_import")
+    if database is None:
+        raise RuntimeError("PostgreSQL answered for the first import but not for the next")
+    try:
+        return timed_import(database, csv_path)
+    finally:
+        drop_database(database)
+
+
 def _met(met: bool, has_aim: bool) -> str:
     return ("yes" if met else "no") if has_aim else ""
 
 
 IMPORT_TABLE = (
-    "Register import (100,000 persons, fresh database, one transaction; persons/CPU s counts the"
-    " CPU time of this process and of the PostgreSQL backend, so it holds on a busy machine)"
+    "Register import (100,000 persons, fresh database, one transaction, the median of 3 runs;"
+    " persons/CPU s counts the CPU time of this process and of the PostgreSQL backend, so it holds"
+    " on a busy machine)"
 )
 
 
@@ -155,10 +178,8 @@ def register_import(ctx: Context) -> list[Row]:
     if ctx.postgres_url:
         targets.append(("PostgreSQL", ctx.postgres_url))
     for name, url in targets:
-        if name == "SQLite":
-            for suffix in ("", "-wal", "-shm"):
-                (OUT / f"import-bench.db{suffix}").unlink(missing_ok=True)
-        run = timed_import(url, csv_path)
+        runs = [_fresh_import(name, url, csv_path, first) for first in range(IMPORT_RUNS)]
+        run = sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]  # the median
         cpu = run.app_cpu + (run.database_cpu or 0.0)
         rows.append(
             Row(
@@ -171,6 +192,7 @@ def register_import(ctx: Context) -> list[Row]:
                     "CPU s app": f"{run.app_cpu:.2f}",
                     "CPU s db": "" if run.database_cpu is None else f"{run.database_cpu:.2f}",
                     "persons/CPU s": f"{run.persons / cpu:,.0f}",
+                    "each run, persons/s": " ".join(f"{r.persons / r.seconds:,.0f}" for r in runs),
                     "aim": f">= {IMPORT_AIM:,}/s" if name == "PostgreSQL" else "",
                     "met": _met(run.persons / run.seconds >= IMPORT_AIM, name == "PostgreSQL"),
                 },

@@ -19,7 +19,6 @@ import random
 import re
 import statistics
 import time
-import uuid
 from dataclasses import replace
 from datetime import date
 from http.cookiejar import CookieJar
@@ -27,37 +26,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 from urllib.request import HTTPCookieProcessor, build_opener
 
-from bench.core import OUT, Context, Load, Row, gunicorn, scenario
+from bench.core import OUT, Context, Load, Row, create_database, drop_database, gunicorn, scenario
 from bench.scenarios import synthetic_register, timed_import
 
 PERSONS = int(os.environ.get("BENCH_STATUS_PERSONS", "1000000"))
 SMALL_HOUSEHOLDS = 10_000
 SIZE_TABLE = "Status check p50 by register size (PostgreSQL, POST /cek, 2 workers)"
-
-
-def _server_url() -> str:
-    return os.environ.get(
-        "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    )
-
-
-def _create_database() -> str | None:
-    from sqlalchemy import create_engine, text
-
-    name = f"census_bench_status_{uuid.uuid4().hex[:8]}"
-    try:
-        with create_engine(_server_url(), isolation_level="AUTOCOMMIT").connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception:
-        return None
-    return _server_url().rsplit("/", 1)[0] + "/" + name
-
-
-def _drop_database(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    with create_engine(_server_url(), isolation_level="AUTOCOMMIT").connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
 
 
 def _small_register(path: Path) -> int:
@@ -206,7 +180,7 @@ def status_check(ctx: Context) -> list[Row]:
         _small_register(small_csv)
     rows: list[Row] = []
     for label, path in (("small", small_csv), ("large", large_csv)):
-        database = _create_database()
+        database = create_database("census_bench_status")
         if database is None:
             ctx.notes.append("status: PostgreSQL not available, scenario skipped")
             return rows
@@ -242,6 +216,6 @@ def status_check(ctx: Context) -> list[Row]:
         finally:
             if server is not None:
                 server.stop()
-            _drop_database(database)
+            drop_database(database)
     rows.append(ctx.weight("/cek?lang=id"))
     return rows
