@@ -113,6 +113,29 @@ def gzipped_size(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=6))
 
 
+#: HTML plus blocking CSS of a first load, gzipped: what fits in the first round trip.
+BUDGET = 14 * 1024
+
+
+def first_load(client: Any, path: str) -> tuple[str, int]:
+    """The page's HTML and the gzipped bytes of it plus every render-blocking stylesheet, through
+    a Flask test client (``first_load_bytes`` measures the same over HTTP)."""
+    response = client.get(path, follow_redirects=True)
+    assert response.status_code < 400, f"{path} answered {response.status_code}"
+    if response.mimetype != "text/html":
+        pytest.skip(f"{path} is not a page ({response.mimetype})")
+    total = gzipped_size(response.data)
+    for tag in STYLESHEET.findall(response.data):
+        if b'media="print"' in tag:
+            continue
+        href = HREF.search(tag)
+        assert href, tag
+        target = href.group(1).decode()
+        assert target.startswith("/static/"), f"external stylesheet {target} on {path}"
+        total += gzipped_size(client.get(target).data)
+    return response.get_data(as_text=True), total
+
+
 def first_load_bytes(base_url: str, path: str) -> int:
     """Gzipped bytes of a page's HTML plus every stylesheet that blocks its first paint."""
 

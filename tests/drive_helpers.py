@@ -6,10 +6,13 @@ import itertools
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 
 from census.core import db
+from census.core.local_models import Drive
 from census.core.models import CountStatus, FormResponse, utcnow
 from census.form.proofs import new_proof_code
 from tests.factories import MadeHousehold, add_household
@@ -85,3 +88,17 @@ def create_drive(
     path.write_text(agencies, encoding="utf-8")
     args = ["census", "drive", "create", slug, "--name", f"ASN {slug}", "--region", region]
     return app.test_cli_runner().invoke(args=[*args, "--target", "80", "--agencies", str(path)])
+
+
+def agency_ids(app: Flask) -> dict[str, int]:
+    """The drive's agencies by name: their ids, as the confirmation form posts them."""
+    with app.app_context():
+        drive = db.session().scalar(select(Drive))
+        return {a.name: a.id for a in drive.agencies}
+
+
+def confirm(client: Any, proof: str, nik: str, agency: int) -> Any:
+    """An employee confirms their household for ``agency`` on the drive's public page."""
+    return client.post(
+        "/kampanye/asn-blora?lang=en", data={"proof": proof, "nik": nik, "agency": str(agency)}
+    )

@@ -19,6 +19,10 @@ from census.core.models import CountStatus, Household
 
 _serials = itertools.count(9000)
 
+#: The data key tests/conftest.py configures, and a second one to rotate to.
+KEY_A = "1:" + "5a" * 32
+KEY_B = "2:" + "b7" * 32
+
 
 def make_nik(district: str, sex: str, born: date, serial: int | None = None) -> str:
     """A structurally valid NIK for someone first registered in ``district`` (dotted)."""

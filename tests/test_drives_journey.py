@@ -6,10 +6,9 @@ import re
 
 from census.core import db
 from census.core.models import Household
-from tests.drive_helpers import create_drive
+from tests.drive_helpers import agency_ids, confirm, create_drive
 from tests.factories import MadeHousehold
 from tests.form_helpers import enter, fill_until_check, make_household, version_of
-from tests.test_drives_views import agency_ids, confirm
 
 
 def send(client, app, made: MadeHousehold) -> str:

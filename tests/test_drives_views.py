@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from census.core import db
 from census.core.config import census_today
 from census.core.local_models import AuditEntry, Drive, DriveConfirmation
-from tests.drive_helpers import create_drive, sent_household, unsent_household
+from tests.browser_fixtures import BUDGET, first_load
+from tests.drive_helpers import agency_ids, confirm, create_drive, sent_household, unsent_household
 from tests.staff_helpers import staff_client
-from tests.test_weight import BUDGET, first_load
 
 TODAY = census_today()
 THREE = "Dinas Kesehatan,40\nDinas Pendidikan,120\nBappeda,25\n"
@@ -32,22 +32,10 @@ def new_drive(client, **extra) -> object:
     return client.post("/staf/wilayah/33.16/kampanye?lang=en", data=data)
 
 
-def agency_ids(app) -> dict[str, int]:
-    with app.app_context():
-        drive = db.session().scalar(select(Drive))
-        return {a.name: a.id for a in drive.agencies}
-
-
 def row_of(html: str, agency: str) -> list[str]:
     row = re.search(rf'<th scope="row">{agency}</th>(.*?)</tr>', html)
     assert row, agency
     return re.findall(r'<td class="num">([^<]*)</td>', row.group(1))
-
-
-def confirm(client, proof: str, nik: str, agency: int):
-    return client.post(
-        "/kampanye/asn-blora?lang=en", data={"proof": proof, "nik": nik, "agency": str(agency)}
-    )
 
 
 def test_the_whole_drive_as_a_regency_and_its_employees_use_it(app) -> None:

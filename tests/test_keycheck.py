@@ -13,8 +13,8 @@ from census import create_app
 from census.core import db
 from census.core.key_models import DataKeyCheck
 from census.core.sealing import parse_keys
-from tests.test_register import family, run, write
-from tests.test_sealing import KEY_A, KEY_B
+from tests.factories import KEY_A, KEY_B
+from tests.register_helpers import family, run, write
 
 ROGUE = "1:" + "c3" * 32  # what a server started without DATA_KEYS would make of its own
 

@@ -147,7 +147,7 @@ def test_the_room_pages_read_in_indonesian(room_app) -> None:
 
 
 def test_the_room_pages_are_small_on_first_load(room_app) -> None:
-    from tests.test_weight import BUDGET, first_load
+    from tests.browser_fixtures import BUDGET, first_load
 
     presenter = room_app.test_client()
     room_id, join = open_room(presenter, size=30)

@@ -13,12 +13,11 @@ from census.core import db
 from census.core.models import Member
 from census.core.sealing import ANSWERS_CONTEXT, HELD_CONTEXT, SealingError, parse_keys
 from census.form import held, service
-from tests.factories import add_household
+from tests.factories import KEY_A, KEY_B, add_household
 from tests.form_helpers import enter, fill_until_check, make_household
-from tests.test_register import family, run, write
+from tests.register_helpers import family, run, write
+from tests.status_helpers import post
 
-KEY_A = "1:" + "5a" * 32  # the key tests/conftest.py configures
-KEY_B = "2:" + "b7" * 32
 NIK = b"\x01" * 32
 
 
@@ -191,8 +190,6 @@ def _debug_where(raw: bytes, clear: bytes) -> str:
 
 
 def test_the_status_check_and_region_figures_open_nothing(app: Flask) -> None:
-    from tests.test_status import post
-
     with app.app_context():
         made = add_household(db.session(), village="33.16.01.2001")
     app.config["DATA_KEYS"] = KEY_B  # every sealed value now fails to open

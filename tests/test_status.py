@@ -25,27 +25,9 @@ from tests.factories import (
     schedule_for,
     with_status,
 )
+from tests.status_helpers import post
 
 NAMES = [name for name, *_ in DEFAULT_MEMBERS]
-
-
-def post(
-    client,
-    kk: str,
-    nik: str,
-    *,
-    lang: str = "en",
-    htmx: bool = False,
-    addr: str = "10.0.0.1",
-    **data,
-):
-    headers = {"HX-Request": "true"} if htmx else {}
-    return client.post(
-        f"/cek?lang={lang}",
-        data={"kk": kk, "nik": nik, **data},
-        headers=headers,
-        environ_base={"REMOTE_ADDR": addr},
-    )
 
 
 def household(app):

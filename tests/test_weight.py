@@ -12,36 +12,14 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from tests.browser_fixtures import gzipped_size
+from tests.browser_fixtures import BUDGET, first_load, gzipped_size
 from tests.routes import INFORMATION_PAGES, PAGE_ROUTES, PageRoute
 
-BUDGET = 14 * 1024
-STYLESHEET = re.compile(r"<link[^>]+rel=[\"']?stylesheet[^>]*>", re.I)
-HREF = re.compile(r"href=[\"']([^\"']+)")
 HTMX_SCRIPT = re.compile(r"<script[^>]+htmx[^>]*>")
 #: Attributes that only do something with htmx loaded (hx-headers alone does not count).
 HTMX_USE = re.compile(
     r"\s((data-)?hx-(get|post|put|patch|delete|boost|trigger|swap|target|select)|sse-)"
 )
-
-
-def first_load(client: FlaskClient, path: str) -> tuple[str, int]:
-    """The page's HTML and the gzipped bytes of it plus every render-blocking stylesheet."""
-    response = client.get(path, follow_redirects=True)
-    assert response.status_code < 400, f"{path} answered {response.status_code}"
-    if response.mimetype != "text/html":
-        pytest.skip(f"{path} is not a page ({response.mimetype})")
-    html = response.get_data(as_text=True)
-    total = gzipped_size(response.data)
-    for tag in STYLESHEET.findall(html):
-        if 'media="print"' in tag:
-            continue
-        href = HREF.search(tag)
-        assert href, tag
-        target = href.group(1)
-        assert target.startswith("/static/"), f"external stylesheet {target} on {path}"
-        total += gzipped_size(client.get(target).data)
-    return html, total
 
 
 @pytest.mark.parametrize("route", PAGE_ROUTES, ids=str)
