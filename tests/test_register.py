@@ -629,7 +629,7 @@ def test_a_first_load_while_the_register_is_being_read(
     with app.app_context(), db.engine().connect() as reader:
         reader.execute(select(func.count()).select_from(Household))  # holds its read lock
         postgresql = reader.dialect.name == "postgresql"
-        caplog.set_level(logging.INFO, logger="census.register.service")
+        caplog.set_level(logging.INFO, logger="census.register")
         start = time.monotonic()
         result = run(app, path)
         elapsed = time.monotonic() - start
