@@ -13,7 +13,6 @@ import argparse
 import os
 import platform
 import sys
-import uuid
 from pathlib import Path
 
 from bench import (  # noqa: F401 - importing a module registers its scenarios
@@ -25,7 +24,16 @@ from bench import (  # noqa: F401 - importing a module registers its scenarios
     scenarios,
     status,
 )
-from bench.core import OUT, SCENARIOS, Context, Row, gunicorn, print_tables
+from bench.core import (
+    OUT,
+    SCENARIOS,
+    Context,
+    Row,
+    create_database,
+    drop_database,
+    gunicorn,
+    print_tables,
+)
 
 
 def prepare_site_database(url: str) -> None:
@@ -40,30 +48,10 @@ def prepare_site_database(url: str) -> None:
 
 def postgres_url() -> str | None:
     """A fresh PostgreSQL database for the import scenario, or None when none answers."""
-    from sqlalchemy import create_engine, text
-
-    server = os.environ.get(
-        "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    )
-    name = f"census_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        print(f"PostgreSQL not available ({type(exc).__name__}): its import row is skipped")
-        return None
-    return server.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    server = os.environ.get(
-        "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    )
-    with create_engine(server, isolation_level="AUTOCOMMIT").connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    url = create_database()
+    if url is None:
+        print("PostgreSQL not available: its import row is skipped")
+    return url
 
 
 def machine() -> str:
@@ -123,7 +111,7 @@ def main() -> int:
             process.terminate()
             process.wait(timeout=10)
         if pg_url:
-            drop_postgres(pg_url)
+            drop_database(pg_url)
     print(f"\nbare page: {home_bytes} bytes, the size of the home page's HTML")
     print_tables(rows)
     for note in ctx.notes:
