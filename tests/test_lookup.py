@@ -77,10 +77,45 @@ def test_the_look_up_reads_each_answer_as_sqlalchemy_would(app, session) -> None
             }
             expected = households.Found(*connection.execute(households._BY_PAIR, hashes).one())
             found = households.find_by_pair(connection, made.kk, made.niks[0])
-            assert found == expected and found.status is status
-            assert isinstance(found.status, CountStatus)
-            if found.counted_at is not None:  # SQLite keeps no time zone (UTC, as written)
-                assert found.counted_at in (counted, counted.replace(tzinfo=None))
+            # The reads' own connections (on PostgreSQL in autocommit: through libpq).
+            read = db.read(lambda c, m=made: households.find_by_pair(c, m.kk, m.niks[0]))
+            for each in (found, read):
+                assert each == expected and each.status is status
+                assert isinstance(each.status, CountStatus)
+                if each.counted_at is not None:  # SQLite keeps no time zone (UTC, as written)
+                    assert each.counted_at in (counted, counted.replace(tzinfo=None))
+            assert db.read(lambda c, m=made: households.find_by_pair(c, m.kk, "3" * 16)) is None
+
+
+def test_a_look_up_prepares_its_statement_again_when_the_server_dropped_it(app, session) -> None:
+    """The reads' statement is prepared once per connection; ``DEALLOCATE ALL`` (which psycopg
+    itself sends after a rollback that drops its own) leaves the next look-up to prepare it
+    again, and a statement that fails for another reason is an error as SQLAlchemy raises it."""
+    from sqlalchemy.exc import DBAPIError
+
+    from census.core import db, households
+
+    made = add_household(session)
+    with app.app_context():
+        assert db.read(lambda c: households.find_by_pair(c, made.kk, made.niks[0])) is not None
+        reader = app.extensions.get("census_db_reader")
+        if reader is None:
+            assert app.config["DATABASE_URL"].startswith("sqlite")
+            return
+        with reader.connect() as connection:
+            prepared = "SELECT count(*) FROM pg_prepared_statements WHERE name = 'census_by_pair'"
+            assert connection.exec_driver_sql(prepared).scalar() == 1
+            connection.exec_driver_sql("DEALLOCATE ALL")
+            assert connection.exec_driver_sql(prepared).scalar() == 0
+            found = households.find_by_pair(connection, made.kk, made.niks[0])
+            assert found is not None and found.id == made.household.id
+            assert connection.exec_driver_sql(prepared).scalar() == 1
+            connection.exec_driver_sql("DEALLOCATE census_by_pair")
+            connection.exec_driver_sql("PREPARE census_by_pair(bytea, bytea) AS SELECT 1/0, $1, $2")
+            with pytest.raises(DBAPIError, match="division by zero"):
+                households.find_by_pair(connection, made.kk, made.niks[0])
+            connection.exec_driver_sql("DEALLOCATE census_by_pair")
+        assert db.read(lambda c: households.find_by_pair(c, made.kk, made.niks[0])) is not None
 
 
 def test_the_look_up_opens_no_transaction_and_gives_its_connection_back(
