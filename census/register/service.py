@@ -1,11 +1,13 @@
 """Importing the household register: stream, stage, check as sets, upsert, in one transaction.
 
-A national register has hundreds of millions of rows, so nothing here holds the file, or a map of
-its numbers, in Python. Rows are read and checked one at a time (``census.register.rows``), their
-NIK and KK hashed, and streamed into a temporary staging table: with ``COPY`` on PostgreSQL and
-batched ``executemany`` on SQLite. Checks that need other rows or the register (the same NIK
-twice, unknown villages, a NIK in another household, a KK whose rows disagree, two heads) are then
-single SQL statements over the staging table (``census.register.sql``), and so is the upsert.
+A national register has hundreds of millions of rows, so nothing here holds the file in Python,
+nor a map of its numbers past ``SEEN_ROWS`` rows. Rows are read and checked one at a time
+(``census.register.rows``), their NIK and KK hashed, and streamed into a temporary staging table:
+with ``COPY`` on PostgreSQL and batched ``executemany`` on SQLite. Checks that need other rows or
+the register (the same NIK twice, unknown villages, a NIK in another household, a KK whose rows
+disagree, two heads) are then single SQL statements over the staging table
+(``census.register.sql``), and so is the upsert; those that what was kept of the rows shows
+cannot reject any (``census.register.staging.Seen``) are not run.
 Everything runs in one transaction: a failure anywhere leaves the register as it was.
 
 Re-running a file changes nothing: upserts only touch rows whose values differ, and never the
@@ -27,7 +29,7 @@ from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, bindparam, text
 from sqlalchemy.exc import OperationalError
 
 from census.core.sealing import CardKey, keyring
@@ -39,6 +41,7 @@ from census.register.staging import (
     COPY_SIGNATURE,
     COPY_TRAILER,
     Counts,
+    Seen,
     Staged,
     StagedRow,
     copy_data,
@@ -114,6 +117,36 @@ def _scalar(connection: Connection, sql: str) -> int:
     return int(connection.execute(text(sql)).scalar_one())
 
 
+#: Village codes asked about in one statement.
+VILLAGE_BATCH = 1000
+_KNOWN_VILLAGES = text("SELECT COUNT(*) FROM region WHERE level = 4 AND code IN :codes").bindparams(
+    bindparam("codes", expanding=True)
+)
+
+
+def _needless_checks(connection: Connection, seen: Seen) -> set[str]:
+    """The checks across rows that cannot reject a row of this file, as ``seen`` shows: no NIK
+    on two rows, every village code in the region table (one look per ``VILLAGE_BATCH``
+    codes), no KK whose rows differ or name two heads. Each runs over the whole staging table
+    after the last row, one statement at a time; what ``seen`` holds was gathered while the
+    rows were checked, on every core. A check that could reject a row runs as before."""
+    if not seen.usable:
+        return set()
+    needless = set()
+    if not seen.duplicate_nik:
+        needless.add("same NIK twice")
+    codes = sorted(seen.villages)
+    known = 0
+    for at in range(0, len(codes), VILLAGE_BATCH):
+        batch = {"codes": codes[at : at + VILLAGE_BATCH]}
+        known += int(connection.execute(_KNOWN_VILLAGES, batch).scalar_one())
+    if known == len(codes):
+        needless.add("unknown village")
+    if not seen.household_conflict:
+        needless.update(sql.HOUSEHOLD_CHECKS)
+    return needless
+
+
 def import_register(
     path: str | Path,
     engine: Engine,
@@ -151,11 +184,21 @@ def import_register(
             position[0] = now
 
         counts = Counts()  # what the checks of one row alone found, as the rows are staged
+        seen = Seen()  # what the rows they accepted hold, for the checks across rows
         layout = _header_of(binary) if pool is not None else None
         chunks: Iterator[Staged]  # COPY data for PostgreSQL, lists of rows for SQLite
         if layout is not None:
             chunks = staged_blocks(
-                binary, layout, key, card, today, pool, as_copy=postgresql, tick=tick, counts=counts
+                binary,
+                layout,
+                key,
+                card,
+                today,
+                pool,
+                as_copy=postgresql,
+                tick=tick,
+                counts=counts,
+                seen=seen,
             )
         else:  # the header is checked before the database, in either case
             binary.seek(0)
@@ -163,7 +206,10 @@ def import_register(
                 binary, encoding="utf-8-sig", errors="surrogateescape", newline=""
             )
             rows = staged_rows(read_records(text_stream), key, card, today, tick, counts)
-            chunks = map(copy_data, _batched(rows, COPY_ROWS)) if postgresql else iter([rows])
+            if postgresql:
+                chunks = (copy_data(batch, seen) for batch in _batched(rows, COPY_ROWS))
+            else:
+                chunks = iter([_noted(rows, seen)])
         try:
             connection = engine.connect()
         except OperationalError as exc:
@@ -171,7 +217,7 @@ def import_register(
             raise RegisterDatabaseError(f"cannot reach the database: {reason}") from None
         fill = partial(_copy_postgresql if postgresql else _insert_sqlite, chunks=chunks)
         with connection, connection.begin():
-            result = _run(connection, fill, counts, on_reject)
+            result = _run(connection, fill, counts, seen, on_reject)
             if after_upsert is not None:
                 after_upsert(connection)
     log.info(
@@ -212,6 +258,13 @@ def _header_of(binary: BinaryIO) -> Layout | None:
     return read_header(line)
 
 
+def _noted(rows: Iterator[StagedRow], seen: Seen) -> Iterator[StagedRow]:
+    """``rows``, noted in ``seen`` a batch at a time as they pass."""
+    for batch in _batched(rows, SQLITE_BATCH):
+        seen.note_rows(batch)
+        yield from batch
+
+
 def _batched(rows: Iterator[StagedRow], size: int) -> Iterator[list[StagedRow]]:
     while batch := list(islice(rows, size)):
         yield batch
@@ -221,6 +274,7 @@ def _run(
     connection: Connection,
     fill: Callable[[Connection], None],
     counts: Counts,
+    seen: Seen,
     on_reject: Callable[[int, str], None] | None,
 ) -> ImportResult:
     dialect = connection.dialect.name
@@ -250,10 +304,13 @@ def _run(
         connection, "SELECT COUNT(*) FROM (SELECT 1 FROM member LIMIT 1) AS m"
     )
     result = ImportResult(rows=counts.rows, rejected=counts.rejected)
+    needless = _needless_checks(connection, seen)
     conflict: bool | None = None
     for name, statement in sql.CHECKS:
         if register_empty and name in sql.REGISTER_CHECKS:
             continue  # nothing in the register to conflict with
+        if name in needless:
+            continue  # the rows staged show it would reject none
         if name in sql.HOUSEHOLD_CHECKS:
             if conflict is None:
                 conflict = bool(_scalar(connection, sql.HOUSEHOLD_CONFLICT))

@@ -9,12 +9,13 @@ import io
 import struct
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any, BinaryIO
 
 from census.core.identity import keyed_hasher
+from census.core.models import HEAD
 from census.core.sealing import CardKey
 from census.register.rows import Layout, check_row, records
 from census.register.sql import STAGING_COLUMNS
@@ -35,6 +36,131 @@ class Counts:
         """Add ``other``'s counts to these."""
         self.rows += other.rows
         self.rejected += other.rejected
+
+
+#: Rows up to which an import keeps a ``Seen`` (some 50 bytes a person and 300 a household,
+#: in the importing process): a larger file runs every check across rows.
+SEEN_ROWS = 500_000
+#: Bytes of a NIK's keyed hash (HMAC-SHA256).
+NIK_HASH_BYTES = 32
+
+Place = tuple[str, str, str, str]
+#: A run of consecutive accepted rows with the same KK and details: the KK's hash, the details
+#: (village code, RT, RW, address) and how many of the rows name the head.
+Run = tuple[bytes, Place, int]
+
+
+@dataclass
+class Seen:
+    """What the rows the checks of one row accepted hold, so far as it tells whether a check
+    across rows could reject any of them; a check that cannot is not run.
+
+    Those rows are the ones the SQL checks look at (or more of them: a check may have rejected
+    some before the next looks), so each question errs only towards running a check:
+
+    - ``niks``: the first 8 bytes of each NIK's hash (``unsorted`` until asked), and ``count``
+      how many were added; a NIK twice leaves the set smaller than the count (two NIKs that
+      share 8 bytes only make the check run and find nothing);
+    - ``villages``: the village codes, for one look in the region table;
+    - ``households``: per KK (the first 8 bytes of its hash) its details and heads so far, and
+      ``conflict`` once a KK's rows differ or name two heads; KKs that share 8 bytes count as
+      one, which can only find a conflict that is not there.
+
+    Kept for a block of rows in each worker (``copy_data`` notes its rows) and added up by the
+    importing process; given up (``usable`` false, the sets let go) past ``SEEN_ROWS`` rows.
+    """
+
+    niks: set[int] = field(default_factory=set)
+    count: int = 0
+    #: NIK prefixes noted but not yet in ``niks`` (8 bytes each, native order): a worker's go
+    #: to the importing process like this, and become a set only once asked.
+    unsorted: list[bytes] = field(default_factory=list)
+    villages: set[str] = field(default_factory=set)
+    households: dict[int, tuple[Place, int]] = field(default_factory=dict)
+    conflict: bool = False
+    usable: bool = True
+
+    @property
+    def duplicate_nik(self) -> bool:
+        """Whether some NIK may be on two rows (always, once given up)."""
+        if not self.usable:
+            return True
+        for prefixes in self.unsorted:
+            self.niks.update(memoryview(prefixes).cast("Q"))
+        self.unsorted.clear()
+        return len(self.niks) != self.count
+
+    @property
+    def household_conflict(self) -> bool:
+        """Whether some KK's rows may differ or name two heads (always, once given up)."""
+        return not self.usable or self.conflict
+
+    def note(self, niks: list[bytes], runs: list[Run]) -> None:
+        """Accepted rows: their NIKs' hashes, and their runs of one KK with the same details."""
+        if not self.usable:
+            return
+        joined = b"".join(niks)
+        self.count += len(niks)
+        if self.count > SEEN_ROWS or len(joined) != NIK_HASH_BYTES * len(niks):
+            self.give_up()
+            return
+        self.unsorted.append(memoryview(joined).cast("Q")[:: NIK_HASH_BYTES // 8].tobytes())
+        households, villages = self.households, self.villages
+        for kk, place, heads in runs:
+            villages.add(place[0])
+            key = int.from_bytes(kk[:8])
+            before = households.get(key)
+            if before is None:
+                households[key] = (place, heads)
+                self.conflict = self.conflict or heads > 1
+            else:
+                households[key] = (before[0], before[1] + heads)
+                self.conflict = self.conflict or before[0] != place or before[1] + heads > 1
+
+    def note_rows(self, rows: Iterable[StagedRow]) -> None:
+        """Note staged rows (as ``copy_data`` does for the rows it writes)."""
+        niks: list[bytes] = []
+        runs: list[Run] = []
+        last_kk: bytes | None = None
+        last_place: Place | None = None
+        heads = 0
+        for row in rows:
+            if row[10] is not None:  # rejected
+                continue
+            kk, place = row[1], (row[6], row[7], row[8], row[9])
+            if kk != last_kk or place != last_place:
+                if last_kk is not None and last_place is not None:
+                    runs.append((last_kk, last_place, heads))
+                last_kk, last_place, heads = kk, place, 0
+            heads += row[5] == HEAD
+            niks.append(row[2])
+        if last_kk is not None and last_place is not None:
+            runs.append((last_kk, last_place, heads))
+        self.note(niks, runs)
+
+    def add(self, other: Seen) -> None:
+        """Add what ``other`` (the next rows of the file) holds to this."""
+        if not self.usable:
+            return
+        if not other.usable or self.count + other.count > SEEN_ROWS:
+            self.give_up()
+            return
+        self.niks |= other.niks
+        self.unsorted += other.unsorted
+        self.count += other.count
+        self.villages |= other.villages
+        self.conflict = self.conflict or other.conflict
+        mine, theirs = self.households, other.households
+        for key in mine.keys() & theirs.keys():  # a KK in both (one whose rows a block cut)
+            (place, heads), (other_place, other_heads) = mine[key], theirs.pop(key)
+            mine[key] = (place, heads + other_heads)
+            self.conflict = self.conflict or place != other_place or heads + other_heads > 1
+        mine.update(theirs)
+
+    def give_up(self) -> None:
+        """Answer "maybe" to every question from now on, and let the sets go."""
+        self.usable = False
+        self.niks, self.unsorted, self.villages, self.households = set(), [], set(), {}
 
 
 def staged_rows(
@@ -96,27 +222,40 @@ _ROW_HEAD = struct.Struct("!hii").pack  # 11 fields, then the line number's leng
 _LENGTH = struct.Struct("!i").pack
 
 
-def copy_data(rows: Iterable[StagedRow]) -> bytes:
-    """``rows`` in the binary ``COPY`` format of the staging table (``STAGING_TYPES``).
+def copy_data(rows: Iterable[StagedRow], seen: Seen | None = None) -> bytes:
+    """``rows`` in the binary ``COPY`` format of the staging table (``STAGING_TYPES``), noted
+    in ``seen`` when there is one.
 
     Done here rather than by the driver so that worker processes, which have no connection,
     can send the database's bytes as they are: one string to pass on, not rows to pickle. A
-    household's rows are usually consecutive, so its KK and its address are encoded once.
+    household's rows are usually consecutive, so its KK and its address are encoded once (and
+    noted once, as a run, for ``seen``).
     """
     out = bytearray()
-    last_kk, kk_part, last_place, place_part = None, b"", None, b""
+    last_kk: bytes | None = None
+    last_place: Place | None = None
+    kk_part, place_part = b"", b""
     people: dict[tuple[str, str], bytes] = {}
     width = len(STAGING_COLUMNS)
+    niks: list[bytes] = []
+    runs: list[Run] = []
+    heads = 0  # in the current run
     for line, kk, nik, sealed, sex, relationship, village, rt, rw, address, reason in rows:
         if reason is not None:  # a rejected row: its line and reason, nothing else
             encoded = reason.encode("utf-8", "surrogateescape")
             out += _ROW_HEAD(width, 4, line) + _NULL * (width - 2) + _LENGTH(len(encoded)) + encoded
             continue
-        if kk is not last_kk:
-            last_kk, kk_part = kk, _LENGTH(len(kk)) + kk
         place = (village, rt, rw, address)
-        if place != last_place:
-            last_place, place_part = place, _fields(place) + _NULL
+        if kk is not last_kk or place != last_place:
+            if last_kk is not None and last_place is not None:
+                runs.append((last_kk, last_place, heads))
+            heads = 0
+            if kk is not last_kk:
+                last_kk, kk_part = kk, _LENGTH(len(kk)) + kk
+            if place != last_place:
+                last_place, place_part = place, _fields(place) + _NULL
+        heads += relationship == HEAD
+        niks.append(nik)
         person = people.get((sex, relationship))
         if person is None:
             person = people[sex, relationship] = _fields((sex, relationship))
@@ -128,6 +267,10 @@ def copy_data(rows: Iterable[StagedRow]) -> bytes:
         out += sealed
         out += person
         out += place_part
+    if seen is not None:
+        if last_kk is not None and last_place is not None:
+            runs.append((last_kk, last_place, heads))
+        seen.note(niks, runs)
     return bytes(out)
 
 
@@ -201,15 +344,22 @@ Staged = bytes | list[StagedRow]
 
 
 def _stage_block(
-    args: tuple[bytes, int, Layout, bytes, CardKey, date, bool],
-) -> tuple[Staged, Counts]:
-    """Worker side of ``staged_blocks``: one block's rows, as ``COPY`` data or a list."""
-    block, after_line, layout, key, card, today, as_copy = args
+    args: tuple[bytes, int, Layout, bytes, CardKey, date, bool, bool],
+) -> tuple[Staged, Counts, Seen | None]:
+    """Worker side of ``staged_blocks``: one block's rows, as ``COPY`` data or a list, with
+    their counts and (``keep_seen``) what they hold."""
+    block, after_line, layout, key, card, today, as_copy, keep_seen = args
     text = io.StringIO(block.decode("utf-8", "surrogateescape"), newline="")
     counts = Counts()
+    seen = Seen() if keep_seen else None
     found = records(text, layout, after_line, ascii_only=block.isascii())
     rows = staged_rows(found, key, card, today, counts=counts)
-    return (copy_data(rows) if as_copy else list(rows)), counts
+    if as_copy:
+        return copy_data(rows, seen), counts, seen
+    listed = list(rows)
+    if seen is not None:
+        seen.note_rows(listed)
+    return listed, counts, seen
 
 
 def staged_blocks(
@@ -223,6 +373,7 @@ def staged_blocks(
     as_copy: bool,
     tick: Callable[[], None] | None = None,
     counts: Counts,
+    seen: Seen | None = None,
 ) -> Iterator[Staged]:
     """The rest of ``binary`` (after the header) read, checked and hashed by ``pool``'s processes.
 
@@ -231,20 +382,23 @@ def staged_blocks(
     ``COPY``'s binary format, so that what comes back is one string of bytes a block. Results
     come in file order, so the first unreadable line in the file is the one reported, and at
     most two blocks per worker are in flight (unlike ``Pool.imap``, which would read the whole
-    file ahead).
+    file ahead). ``counts`` and ``seen`` are added to as the blocks come back.
     """
-    pending: deque[AsyncResult[tuple[Staged, Counts]]] = deque()
+    pending: deque[AsyncResult[tuple[Staged, Counts, Seen | None]]] = deque()
     limit = 2 * pool._processes  # type: ignore[attr-defined]
 
     def done() -> Staged:
-        staged, block_counts = pending.popleft().get()
+        staged, block_counts, block_seen = pending.popleft().get()
         counts.add(block_counts)
+        if seen is not None and block_seen is not None:
+            seen.add(block_seen)
         if tick is not None:  # the bytes read so far, once a block's rows are back
             tick()
         return staged
 
     for block, after_line in file_blocks(binary, layout.separator, 1):
-        task = (block, after_line, layout, key, card, today, as_copy)
+        keep_seen = seen is not None and seen.usable
+        task = (block, after_line, layout, key, card, today, as_copy, keep_seen)
         pending.append(pool.apply_async(_stage_block, (task,)))
         if len(pending) >= limit:
             yield done()
