@@ -263,3 +263,21 @@ def test_a_right_pair_clears_the_count_of_wrong_ones(app) -> None:
     assert [client.post("/cek", data=wrong).status_code for _ in range(2)] == [200, 200]
     assert client.post("/cek", data={"kk": made.kk, "nik": made.niks[0]}).status_code == 200
     assert [client.post("/cek", data=wrong).status_code for _ in range(4)] == [200] * 3 + [429]
+
+
+def test_a_sqlite_look_up_error_is_raised_as_sqlalchemy_raises_it(app, monkeypatch) -> None:
+    """On SQLite the look-up runs on ``sqlite3`` itself; its errors still come as SQLAlchemy's."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import DBAPIError
+
+    from census.core import households
+
+    monkeypatch.setattr(households, "_by_pair_sqlite", ("SELECT * FROM nowhere", (), {}, ()))
+    engine = create_engine("sqlite://")
+    with (
+        app.app_context(),
+        engine.connect() as connection,
+        pytest.raises(DBAPIError, match="no such table"),
+    ):
+        households.find_by_pair(connection, "3316010903159001", "3316014202809001")
+    engine.dispose()
