@@ -13,12 +13,14 @@ from __future__ import annotations
 import mimetypes
 import re
 import zlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, abort, current_app, request, send_from_directory
 from flask_compress import Compress
 from markupsafe import Markup
+from werkzeug.http import parse_accept_header
 
 from census.core.i18n import add_vary
 from census.core.security import style_hash
@@ -87,15 +89,45 @@ def _compress(response: Response) -> Response:
 
 #: Where a page's head ends: everything before is the same on every page of a language.
 HEAD_END = b"</style>"
-#: Most heads kept with their compressor (one per language and head, a handful in all).
-MAX_HEADS = 16
+#: Most starts of pages kept with their compressor: the heads (one per language and head) and
+#: the kept pages' parts before their first hole (``census.core.holes``), a few dozen in all.
+MAX_HEADS = 32
+
+
+@lru_cache(maxsize=64)
+def _accepts_gzip(header: str) -> bool:
+    return "gzip" in parse_accept_header(header)
+
+
+def wants_gzip() -> bool:
+    """Whether this response may be gzipped: compression is on and the client accepts gzip
+    (its ``Accept-Encoding`` read as Werkzeug reads it, once per distinct header)."""
+    if not current_app.config["COMPRESS_ENABLED"]:
+        return False
+    return _accepts_gzip(request.headers.get("Accept-Encoding", ""))
+
+
+def gzipped_after(start: bytes, rest: bytes) -> bytes:
+    """``start + rest`` gzipped, ``start`` compressed only once: the compressor's state after
+    it is kept (at most ``MAX_HEADS`` starts) and copied, so each call compresses only
+    ``rest``. The same bytes as compressing the whole at once, as Flask-Compress would."""
+    heads: dict[bytes, tuple[bytes, Any]] = current_app.extensions.setdefault("census_heads", {})
+    kept = heads.get(start)
+    if kept is None:
+        compressor = zlib.compressobj(
+            current_app.config["COMPRESS_LEVEL"], zlib.DEFLATED, GZIP_WBITS
+        )
+        if len(heads) >= MAX_HEADS:
+            heads.clear()
+        kept = heads[start] = (compressor.compress(start), compressor)
+    compressor = kept[1].copy()
+    return kept[0] + compressor.compress(rest) + compressor.flush()
 
 
 def _gzip_page(response: Response) -> bool:
     """Gzip an HTML page as Flask-Compress would, but its head (the inlined stylesheet, half
-    the page) only once: the compressor's state after the head is kept and copied, so each page
-    compresses only what follows (the same stream as compressing it whole). False to leave the
-    response to Flask-Compress (not HTML, an ETag, a stream, no gzip asked, a body too small)."""
+    the page) only once (``gzipped_after``). False to leave the response to Flask-Compress (not
+    HTML, an ETag, a stream, no gzip asked, a body too small)."""
     if (
         response.mimetype != "text/html"
         or not 200 <= response.status_code < 300
@@ -103,7 +135,7 @@ def _gzip_page(response: Response) -> bool:
         or response.direct_passthrough
         or "Content-Encoding" in response.headers
         or "ETag" in response.headers
-        or "gzip" not in request.accept_encodings
+        or not _accepts_gzip(request.headers.get("Accept-Encoding", ""))
     ):
         return False
     data = response.get_data()
@@ -111,18 +143,7 @@ def _gzip_page(response: Response) -> bool:
     if cut < 0 or len(data) < current_app.config["COMPRESS_MIN_SIZE"]:
         return False
     cut += len(HEAD_END)
-    head = data[:cut]
-    heads: dict[bytes, tuple[bytes, Any]] = current_app.extensions.setdefault("census_heads", {})
-    kept = heads.get(head)
-    if kept is None:
-        compressor = zlib.compressobj(
-            current_app.config["COMPRESS_LEVEL"], zlib.DEFLATED, GZIP_WBITS
-        )
-        if len(heads) >= MAX_HEADS:
-            heads.clear()
-        kept = heads[head] = (compressor.compress(head), compressor)
-    compressor = kept[1].copy()
-    response.set_data(kept[0] + compressor.compress(data[cut:]) + compressor.flush())
+    response.set_data(gzipped_after(data[:cut], data[cut:]))
     response.headers["Content-Encoding"] = "gzip"
     add_vary(response, "Accept-Encoding")
     return True

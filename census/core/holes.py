@@ -8,6 +8,10 @@ request with the same key gets the kept parts joined with its own values (:meth:
 escaped by the caller as the template escapes them. The markers are random for each worker, so
 nothing typed or stored can be taken for one, and the kept parts hold none of the values.
 
+A client that takes gzip gets the filled page gzipped here, from its first hole on: the state of
+the compressor after the part before it is kept (``census.core.assets.gzipped_after``), so a page
+costs only the compression of what follows, and the bytes are those of compressing it whole.
+
 Used by the status check's answers (``census.status.kept``) and the question pages whose markup
 depends only on their own answers (``census.form.saving``); each has tests that a kept page is
 the rendered page, byte for byte.
@@ -23,6 +27,9 @@ from typing import Any
 
 from flask import Response, current_app, g
 from flask_wtf.csrf import generate_csrf
+
+from census.core.assets import gzipped_after, wants_gzip
+from census.core.i18n import add_vary
 
 _MARK = "hole" + secrets.token_hex(12)
 #: The hole where this request's CSRF token goes.
@@ -47,19 +54,33 @@ class Holed:
     holes: tuple[str, ...]
     status: int
     headers: tuple[tuple[str, str], ...]
+    #: ``parts[0]`` as the response's bytes, when the page is HTML that is gzipped as it leaves
+    #: (``census.core.assets``): then it is gzipped here, the compressor's state after this
+    #: start kept, so each answer compresses only what follows its first hole.
+    start: bytes | None = None
 
     def fill(self, values: dict[str, str]) -> str:
         """The page with each hole's value put in (the token's too, when it has one)."""
+        return self.parts[0] + self._rest(values)
+
+    def _rest(self, values: dict[str, str]) -> str:
         if TOKEN in self.holes:
             values = {**values, TOKEN: generate_csrf()}  # as the template's csrf_token() does
-        pieces = [self.parts[0]]
+        pieces = []
         for hole, part in zip(self.holes, self.parts[1:], strict=True):
             pieces += (values[hole], part)
         return "".join(pieces)
 
     def respond(self, values: dict[str, str]) -> Response:
-        """The response the view would have made, with ``values`` in the holes."""
-        return Response(self.fill(values), status=self.status, headers=list(self.headers))
+        """The response the view would have made, with ``values`` in the holes: gzipped as it
+        would leave (the same bytes), when the client takes gzip."""
+        if self.start is None or not wants_gzip():
+            return Response(self.fill(values), status=self.status, headers=list(self.headers))
+        body = gzipped_after(self.start, self._rest(values).encode())
+        response = Response(body, status=self.status, headers=list(self.headers))
+        response.headers["Content-Encoding"] = "gzip"
+        add_vary(response, "Accept-Encoding")
+        return response
 
 
 def cut(response: Response, markers: dict[str, int]) -> Holed | None:
@@ -75,11 +96,19 @@ def cut(response: Response, markers: dict[str, int]) -> Holed | None:
     holes = tuple(TOKEN if piece == token else piece for piece in pieces[1::2])
     if any(holes.count(name) != count for name, count in markers.items() if count):
         return None
+    parts = tuple(pieces[0::2])
+    gzipped = (
+        response.mimetype == "text/html"
+        and "Content-Encoding" not in response.headers
+        and "ETag" not in response.headers
+        and len(response.get_data()) >= current_app.config["COMPRESS_MIN_SIZE"]
+    )
     return Holed(
-        parts=tuple(pieces[0::2]),
+        parts=parts,
         holes=holes,
         status=response.status_code,
         headers=tuple(item for item in response.headers.items() if item[0] != "Content-Length"),
+        start=parts[0].encode() if gzipped else None,
     )
 
 
