@@ -422,7 +422,8 @@ def test_a_failure_midway_keeps_nothing(
     app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Households are inserted, then the member upsert fails: the households must go too.
-    monkeypatch.setattr(register_sql, "INSERT_MEMBERS", "INSERT INTO no_such_table VALUES (1)")
+    for name in ("INSERT_MEMBERS", "ONE_PASS_MEMBERS"):
+        monkeypatch.setattr(register_sql, name, "INSERT INTO no_such_table VALUES (1)")
     result = run(app, write(tmp_path / "r.csv", family().people + family().people))
     assert result.exit_code == 1
     assert "the import failed" in result.output

@@ -12,7 +12,7 @@ from psycopg.types.string import BytesBinaryDumper
 
 from census.register import service, staging
 from census.register.rows import COLUMNS, RegisterFileError, read_header, read_records, records
-from census.register.sql import STAGING, STAGING_COLUMNS, STAGING_TYPES, staging_table
+from census.register.sql import COPY_COLUMNS, COPY_TYPES, STAGING, staging_table
 
 ROW = "3316011203150001,3316011204800002,{name},L,1980-04-12,Anak,33.16.01.2001,1,1,{address}"
 
@@ -136,16 +136,17 @@ def test_copy_data_is_what_the_driver_writes(postgres_url: str) -> None:
          "Gg. Kenanga, dekat masjid \\ belakang — RT", None),
         (70000, None, None, None, None, None, None, None, None, None, "has 3 fields, expected 10"),
     ]  # fmt: skip
-    columns = ", ".join(STAGING_COLUMNS)
+    positions = [0, 1, None, 0, None]  # in each run of a KK with the same details
+    columns = ", ".join(COPY_COLUMNS)
     url = postgres_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url) as connection, connection.cursor() as cursor:
         cursor.execute(staging_table("postgresql"))
         cursor.execute(f"CREATE TEMPORARY TABLE driver (LIKE {STAGING})")
         cursor.adapters.register_dumper(bytes, BytesBinaryDumper)
         with cursor.copy(f"COPY driver ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(STAGING_TYPES)
-            for row in rows:
-                copy.write_row(row)
+            copy.set_types(COPY_TYPES)
+            for row, position in zip(rows, positions, strict=True):
+                copy.write_row((*row, position))
         with cursor.copy(f"COPY {STAGING} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.write(staging.COPY_SIGNATURE)
             copy.write(staging.copy_data(rows[:2]))
@@ -156,5 +157,6 @@ def test_copy_data_is_what_the_driver_writes(postgres_url: str) -> None:
         cursor.execute("SELECT * FROM driver ORDER BY line")
         assert ours == cursor.fetchall()
         assert [tuple(row) for row in ours] == [
-            tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows
+            tuple(bytes(v) if isinstance(v, memoryview) else v for v in (*row, position))
+            for row, position in zip(rows, positions, strict=True)
         ]

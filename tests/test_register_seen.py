@@ -3,6 +3,7 @@ none (``census.register.staging.Seen``): the same report and register as running
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from pathlib import Path
 
@@ -16,12 +17,13 @@ from census.core import db
 from census.register import service, staging
 from census.register import sql as register_sql
 from tests.conftest import clear_data
-from tests.factories import add_household
 from tests.register_helpers import VILLAGE, Card, family, run, write
 
 ALL_SKIPPABLE = {"same NIK twice", "unknown village", *register_sql.HOUSEHOLD_CHECKS}
 UNKNOWN_VILLAGE = "33.16.01.2999"
 KEPT = staging.SEEN_ROWS  # (the property test below sets it for each example)
+#: A household the property test may find in the register first (the same numbers each time).
+REGISTERED = family("33.16.02.2001")
 
 
 @pytest.fixture(params=["one process", "worker processes"])
@@ -163,7 +165,7 @@ def test_seen_adds_blocks_as_one() -> None:
 def registers(draw: st.DrawFn) -> list[dict[str, str]]:
     cards = [family(), family("33.16.02.2001"), family()]
     people = [row for card in cards for row in card.people]
-    niks = [row["nik"] for row in people]
+    niks = [row["nik"] for row in people + REGISTERED.people]
     for _ in range(draw(st.integers(min_value=1, max_value=6))):
         at = draw(st.integers(min_value=0, max_value=len(people) - 1))
         row = dict(people[at])
@@ -183,31 +185,107 @@ def registers(draw: st.DrawFn) -> list[dict[str, str]]:
     return draw(st.permutations(people)) if draw(st.booleans()) else people
 
 
-def _import(app: Flask, path: Path) -> tuple[str, int, int]:
+REGISTER = text(
+    "SELECT h.kk_hash, h.village_code, h.district_code, h.rt, h.rw, h.address, m.nik_hash,"
+    " m.position, m.sex, m.relationship_code, m.sealed"
+    " FROM household h LEFT JOIN member m ON m.household_id = h.id ORDER BY h.kk_hash, m.position"
+)
+
+
+def _import(app: Flask, path: Path) -> tuple[str, list[tuple[object, ...]]]:
+    """The import's report and the register it left: every household and person, in order."""
     result = run(app, path)
     with app.app_context():
-        households = db.session().execute(text("SELECT COUNT(*) FROM household")).scalar()
-        members = db.session().execute(text("SELECT COUNT(*) FROM member")).scalar()
+        register = [tuple(row) for row in db.session().execute(REGISTER)]
         db.session().close()
-    return result.output, households, members
+    return result.output, register
 
 
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(people=registers(), registered=st.booleans(), workers=st.booleans())
+@given(people=registers(), registered=st.booleans(), block=st.sampled_from([0, 61, 300]))
 def test_what_is_kept_changes_nothing_an_import_does(
-    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, people, registered, workers
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, people, registered, block
 ) -> None:
+    # block 0: one process; else two workers reading blocks of that many bytes (61: a row or
+    # so, every household cut; 300: a few rows, most households whole, so a first load can
+    # take the one pass that uses what is kept the most).
     path = write(tmp_path / "r.csv", people)
-    monkeypatch.setattr(service, "default_workers", lambda size, postgresql: 2 if workers else 0)
-    monkeypatch.setattr(staging, "BLOCK_BYTES", 61 if workers else 1 << 20)
+    monkeypatch.setattr(service, "default_workers", lambda size, postgresql: 2 if block else 0)
+    monkeypatch.setattr(staging, "BLOCK_BYTES", block or 1 << 20)
     outcomes = []
     for kept in (KEPT, -1):  # -1: given up at once, so every check runs
         clear_data(app)
         if registered:  # checks against the register run between the others
-            with app.app_context():
-                add_household(db.session())
+            assert run(app, write(tmp_path / "before.csv", REGISTERED.people)).exit_code == 0
         monkeypatch.setattr(staging, "SEEN_ROWS", kept)
         outcomes.append(_import(app, path))
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("block", [0, 300], ids=["one process", "blocks of 300 bytes"])
+def test_a_clean_first_load_inserts_in_one_pass(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    """Every KK one run of rows and nothing rejected across rows: on PostgreSQL the households
+    and persons go in without grouping or sorting, each person's place on the card the
+    position written as the rows were staged (a row rejected on its own takes none)."""
+    monkeypatch.setattr(service, "default_workers", lambda size, postgresql: 2 if block else 0)
+    monkeypatch.setattr(staging, "BLOCK_BYTES", block or 1 << 20)
+    ran: list[str] = []
+    real = service.Connection.exec_driver_sql
+
+    def spy(self, statement, *args, **kwargs):  # type: ignore[no-untyped-def]
+        ran.append(statement)
+        return real(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(service.Connection, "exec_driver_sql", spy)
+    cards = [family(), family("33.16.02.2001"), family()]
+    cards[1].person("Tono", "L", date(2016, 1, 1), "Anak", sex="X")  # rejected on its own
+    cards[1].person("Tini", "P", date(2017, 1, 1), "Anak")
+    result = run(app, write(tmp_path / "r.csv", [row for card in cards for row in card.people]))
+    assert result.exit_code == 0, result.output
+    assert "1 rejected" in result.output
+    one_pass = register_sql.ONE_PASS_MEMBERS in ran
+    with app.app_context():
+        assert one_pass == (db.engine().dialect.name == "postgresql")
+        positions = db.session().execute(
+            text(
+                "SELECT h.kk_hash, m.position FROM household h JOIN member m"
+                " ON m.household_id = h.id ORDER BY h.kk_hash, m.position"
+            )
+        )
+        by_household: dict[bytes, list[int]] = {}
+        for kk, position in positions:
+            by_household.setdefault(bytes(kk), []).append(position)
+    assert sorted(by_household.values()) == [[0, 1, 2], [0, 1, 2], [0, 1, 2, 3]]
+
+
+def test_blocks_end_before_the_last_household_they_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain lines are cut into blocks before the run of lines with the block's last KK (so a
+    household stays in one block, when the blocks can hold one), every line in exactly one
+    block, numbered as before; a block that holds a quote is cut as before."""
+    import io
+
+    lines = [f"{kk:016d},{n},x\r\n".encode() for kk in (1, 1, 2, 2, 2, 3, 4, 4) for n in (0,)]
+    data = b"".join(lines)
+    for size in range(1, len(data) + 2):
+        monkeypatch.setattr(staging, "BLOCK_BYTES", size)
+        blocks = list(staging.file_blocks(io.BytesIO(data), ",", 1, 0))
+        assert b"".join(block for block, _ in blocks) == data
+        line = 1
+        for block, after in blocks:
+            assert after == line
+            line += block.count(b"\n")
+        if size < 3 * len(lines[0]):
+            continue  # too small to hold a household: cut inside it, as before
+        whole = [b.split(b"\r\n")[:-1] for b, _ in blocks]
+        kks = [{row.split(b",")[0] for row in block} for block in whole]
+        for first, second in itertools.pairwise(kks):
+            shared = first & second
+            assert not shared or len(first) == 1 or len(second) == 1, (size, kks)
+    quoted = b'1,"a",x\n1,b,x\n2,c,x\n'
+    monkeypatch.setattr(staging, "BLOCK_BYTES", len(quoted) - 2)
+    blocks = list(staging.file_blocks(io.BytesIO(quoted), ",", 1, 0))
+    assert blocks[0][0] == b'1,"a",x\n1,b,x\n'

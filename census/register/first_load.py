@@ -42,7 +42,7 @@ ORDER BY 1, 2, 3
 
 
 @contextmanager
-def keys_and_indexes_built_at_the_end(connection: Connection) -> Iterator[None]:
+def keys_and_indexes_built_at_the_end(connection: Connection) -> Iterator[bool]:
     """Build the register's indexes and check its keys once, after the inserts.
 
     For the first load of an empty register on PostgreSQL. Row by row, each inserted household
@@ -54,7 +54,8 @@ def keys_and_indexes_built_at_the_end(connection: Connection) -> Iterator[None]:
     and ``member`` stay locked until the import commits, which an empty register can afford: the
     site's requests give up waiting after ``DATABASE_LOCK_TIMEOUT`` with the "try again" page.
     When the tables cannot be taken within ``FIRST_LOAD_LOCK_WAIT`` (someone is reading them),
-    everything stays in place and works row by row as usual.
+    everything stays in place and works row by row as usual. Yields whether the import has the
+    tables to itself (nobody else can add to them until it commits).
     """
     built = connection.exec_driver_sql(BUILT_AT_THE_END).all()
     savepoint = connection.begin_nested()
@@ -70,10 +71,10 @@ def keys_and_indexes_built_at_the_end(connection: Connection) -> Iterator[None]:
     except OperationalError:
         savepoint.rollback()
         log.info("register import: the register is in use; keys and indexes kept row by row")
-        yield
+        yield False
         return
     savepoint.commit()
-    yield
+    yield True
     connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
     for constraint, table, name, definition in built:
         if constraint:

@@ -18,7 +18,7 @@ from census.core.identity import keyed_hasher
 from census.core.models import HEAD
 from census.core.sealing import CardKey
 from census.register.rows import Layout, check_row, records
-from census.register.sql import STAGING_COLUMNS
+from census.register.sql import COPY_COLUMNS, STAGING_COLUMNS
 
 PROGRESS_EVERY = 2048  # rows between progress updates
 
@@ -78,6 +78,8 @@ class Seen:
     villages: set[str] = field(default_factory=set)
     households: dict[int, tuple[Place, int]] = field(default_factory=dict)
     conflict: bool = False
+    #: Whether some KK (the first 8 bytes of its hash) is in more than one run of rows.
+    split: bool = False
     usable: bool = True
 
     @property
@@ -116,6 +118,7 @@ class Seen:
             else:
                 households[key] = (before[0], before[1] + heads)
                 self.conflict = self.conflict or before[0] != place or before[1] + heads > 1
+                self.split = True
 
     def note_rows(self, rows: Iterable[StagedRow]) -> None:
         """Note staged rows (as ``copy_data`` does for the rows it writes)."""
@@ -150,11 +153,13 @@ class Seen:
         self.count += other.count
         self.villages |= other.villages
         self.conflict = self.conflict or other.conflict
+        self.split = self.split or other.split
         mine, theirs = self.households, other.households
         for key in mine.keys() & theirs.keys():  # a KK in both (one whose rows a block cut)
             (place, heads), (other_place, other_heads) = mine[key], theirs.pop(key)
             mine[key] = (place, heads + other_heads)
             self.conflict = self.conflict or place != other_place or heads + other_heads > 1
+            self.split = True
         mine.update(theirs)
 
     def give_up(self) -> None:
@@ -218,13 +223,14 @@ def staged_rows(
 COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\0" + bytes(8)
 COPY_TRAILER = b"\xff\xff"
 _NULL = b"\xff\xff\xff\xff"
-_ROW_HEAD = struct.Struct("!hii").pack  # 11 fields, then the line number's length and value
+_ROW_HEAD = struct.Struct("!hii").pack  # the fields, then the line number's length and value
 _LENGTH = struct.Struct("!i").pack
+_POSITION = struct.Struct("!ii").pack  # a field's length (4) and an int4
 
 
 def copy_data(rows: Iterable[StagedRow], seen: Seen | None = None) -> bytes:
-    """``rows`` in the binary ``COPY`` format of the staging table (``STAGING_TYPES``), noted
-    in ``seen`` when there is one.
+    """``rows`` in the binary ``COPY`` format of the staging table (``COPY_TYPES``: the rows'
+    columns and each accepted row's position in its run), noted in ``seen`` when there is one.
 
     Done here rather than by the driver so that worker processes, which have no connection,
     can send the database's bytes as they are: one string to pass on, not rows to pickle. A
@@ -236,20 +242,21 @@ def copy_data(rows: Iterable[StagedRow], seen: Seen | None = None) -> bytes:
     last_place: Place | None = None
     kk_part, place_part = b"", b""
     people: dict[tuple[str, str], bytes] = {}
-    width = len(STAGING_COLUMNS)
+    width = len(COPY_COLUMNS)
+    blank = _NULL * (len(STAGING_COLUMNS) - 2)
     niks: list[bytes] = []
     runs: list[Run] = []
-    heads = 0  # in the current run
+    heads = position = 0  # in the current run
     for line, kk, nik, sealed, sex, relationship, village, rt, rw, address, reason in rows:
         if reason is not None:  # a rejected row: its line and reason, nothing else
             encoded = reason.encode("utf-8", "surrogateescape")
-            out += _ROW_HEAD(width, 4, line) + _NULL * (width - 2) + _LENGTH(len(encoded)) + encoded
+            out += _ROW_HEAD(width, 4, line) + blank + _LENGTH(len(encoded)) + encoded + _NULL
             continue
         place = (village, rt, rw, address)
         if kk is not last_kk or place != last_place:
             if last_kk is not None and last_place is not None:
                 runs.append((last_kk, last_place, heads))
-            heads = 0
+            heads = position = 0
             if kk is not last_kk:
                 last_kk, kk_part = kk, _LENGTH(len(kk)) + kk
             if place != last_place:
@@ -267,6 +274,8 @@ def copy_data(rows: Iterable[StagedRow], seen: Seen | None = None) -> bytes:
         out += sealed
         out += person
         out += place_part
+        out += _POSITION(4, position)
+        position += 1
     if seen is not None:
         if last_kk is not None and last_place is not None:
             runs.append((last_kk, last_place, heads))
@@ -284,11 +293,18 @@ def _fields(values: Iterable[str]) -> bytes:
 
 #: Bytes of the file each worker task reads: about 9,000 register rows.
 BLOCK_BYTES = 1 << 20
+#: Past this many blocks' bytes held, a block is cut at its last record even inside a household.
+HOLD_BLOCKS = 4
 
 
-def file_blocks(binary: BinaryIO, separator: str, after_line: int) -> Iterator[tuple[bytes, int]]:
+def file_blocks(
+    binary: BinaryIO, separator: str, after_line: int, kk_column: int | None = None
+) -> Iterator[tuple[bytes, int]]:
     """Cut the rest of ``binary`` into blocks of whole records, each with the number of the line
-    before its first record (records are numbered as ``read_records`` numbers them)."""
+    before its first record (records are numbered as ``read_records`` numbers them). With
+    ``kk_column`` (where the KK is in a record), a block of plain lines ends before the run of
+    lines with its last line's KK, which starts the next block: a household's rows, usually
+    consecutive, stay in one block (up to ``HOLD_BLOCKS`` blocks' bytes held)."""
     carry, line = b"", after_line
     while True:
         # A record longer than a block is kept whole, as the text reader keeps a long line:
@@ -300,9 +316,39 @@ def file_blocks(binary: BinaryIO, separator: str, after_line: int) -> Iterator[t
             return
         data = carry + data
         cut, count = _whole_records(data, separator)
+        if cut and kk_column is not None and len(data) < HOLD_BLOCKS * BLOCK_BYTES:
+            before = _before_last_kk(data, cut, separator.encode(), kk_column)
+            if before != cut:  # (0: all one KK so far; read on)
+                cut, count = before, data.count(b"\n", 0, before)
         if cut:
             yield data[:cut], line
         carry, line = data[cut:], line + count
+
+
+def _before_last_kk(data: bytes, cut: int, separator: bytes, kk_column: int) -> int:
+    """Where the run of lines with the KK of ``data[:cut]``'s last line starts, when those are
+    plain lines (no quote, each ending in a newline): 0 when they all have that KK; ``cut``
+    otherwise. KKs are compared as written: one written two ways only ends a block early."""
+    if data[cut - 1 : cut] != b"\n" or data.find(b'"', 0, cut) >= 0:
+        return cut
+    if data.count(b"\r", 0, cut) != data.count(b"\r\n", 0, cut):
+        return cut
+
+    def kk_of(start: int, end: int) -> bytes | None:
+        fields = data[start:end].rstrip(b"\r").split(separator)
+        return fields[kk_column] if kk_column < len(fields) else None
+
+    end = cut - 1
+    start = data.rfind(b"\n", 0, end) + 1
+    kk = kk_of(start, end)
+    if not kk:
+        return cut
+    while start > 0:
+        previous = data.rfind(b"\n", 0, start - 1) + 1
+        if kk_of(previous, start - 1) != kk:
+            return start
+        start = previous
+    return 0
 
 
 def _whole_records(data: bytes, separator: str) -> tuple[int, int]:
@@ -396,7 +442,7 @@ def staged_blocks(
             tick()
         return staged
 
-    for block, after_line in file_blocks(binary, layout.separator, 1):
+    for block, after_line in file_blocks(binary, layout.separator, 1, layout.order[0]):
         keep_seen = seen is not None and seen.usable
         task = (block, after_line, layout, key, card, today, as_copy, keep_seen)
         pending.append(pool.apply_async(_stage_block, (task,)))
