@@ -7,9 +7,27 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask, template_rendered
+from werkzeug.test import TestResponse
 
 from census.core import db, holes
 from census.core.local_models import HelpPoint
+
+
+def gzipped_whole(app: Flask, response: TestResponse) -> bytes:
+    """The page of a gzipped response, once its headers say so and its bytes are those of
+    compressing that page whole (as Flask-Compress would, at the site's level)."""
+    import gzip
+    import zlib
+
+    from census.core.assets import GZIP_WBITS
+
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response.headers["Vary"]
+    assert response.headers["Content-Length"] == str(len(response.data))
+    page = gzip.decompress(response.data)
+    compressor = zlib.compressobj(app.config["COMPRESS_LEVEL"], zlib.DEFLATED, GZIP_WBITS)
+    assert response.data == compressor.compress(page) + compressor.flush()
+    return page
 
 
 def same_page(kept_page: str, rendered: str) -> None:
