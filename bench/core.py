@@ -33,6 +33,8 @@ class Row:
     table: str
     name: str
     values: dict[str, str] = field(default_factory=dict)
+    #: A load row's ratio to the bare page, unrounded (its aim is met or not by this).
+    ratio: float | None = None
 
 
 @dataclass
@@ -177,6 +179,7 @@ class Context:
                 "ratio": f"{rps / bare_rps:.2f}",
                 "errors": str(sum(r.errors for r in ours)),
             },
+            ratio=rps / bare_rps,
         )
 
     def weight(self, path: str) -> Row:
@@ -191,6 +194,15 @@ class Context:
                 "of budget": f"{size / (14 * 1024):.0%}",
             },
         )
+
+
+def with_aim(row: Row, aim: float | None) -> Row:
+    """``row`` with its aim (a ratio to the bare page) and whether its ratio, unrounded, meets
+    it (a printed 0.20 may be 0.196)."""
+    ratio = row.ratio if row.ratio is not None else float(row.values["ratio"])
+    row.values["aim"] = "" if aim is None else f">= {aim}"
+    row.values["met"] = "" if aim is None else "yes" if ratio >= aim else "no"
+    return row
 
 
 def _lua(value: str) -> str:

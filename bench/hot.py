@@ -11,7 +11,7 @@ PostgreSQL with 1,000,000 persons is the ``status`` scenario; the register impor
 
 from __future__ import annotations
 
-from bench.core import Context, Row, scenario
+from bench.core import Context, Row, scenario, with_aim
 from bench.form import _half_way, _household
 from bench.status import _post_args
 
@@ -43,11 +43,7 @@ PERSON_ROW = "GET /isi/anggota/<key> (a person's step, never kept)"
 
 
 def _with_aim(row: Row) -> Row:
-    aim = AIMS.get(row.name)
-    ratio = float(row.values["ratio"])
-    row.values["aim"] = "" if aim is None else f">= {aim}"
-    row.values["met"] = "" if aim is None else "yes" if ratio >= aim else "no"
-    return row
+    return with_aim(row, AIMS.get(row.name))
 
 
 @scenario("hot")

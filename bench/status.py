@@ -26,10 +26,22 @@ from pathlib import Path
 from urllib.parse import urlencode
 from urllib.request import HTTPCookieProcessor, build_opener
 
-from bench.core import OUT, Context, Load, Row, create_database, drop_database, gunicorn, scenario
+from bench.core import (
+    OUT,
+    Context,
+    Load,
+    Row,
+    create_database,
+    drop_database,
+    gunicorn,
+    scenario,
+    with_aim,
+)
 from bench.scenarios import synthetic_register, timed_import
 
 PERSONS = int(os.environ.get("BENCH_STATUS_PERSONS", "1000000"))
+#: The found check's aim on PostgreSQL (the performance issue's: 0.6 of the floor row's 0.33).
+FOUND_AIM = 0.2
 SMALL_HOUSEHOLDS = 10_000
 SIZE_TABLE = "Status check p50 by register size (PostgreSQL, POST /cek, 2 workers)"
 
@@ -203,9 +215,8 @@ def status_check(ctx: Context) -> list[Row]:
             if label == "large":
                 where = f"PostgreSQL, {persons:,} persons"
                 rows.append(site.compare(f"GET /cek ({where})", "/cek?lang=en"))
-                rows.append(
-                    site.compare(f"POST /cek found pair ({where})", "/cek?lang=en", **found)
-                )
+                found_row = site.compare(f"POST /cek found pair ({where})", "/cek?lang=en", **found)
+                rows.append(with_aim(found_row, FOUND_AIM))
                 rows.append(
                     site.compare(f"POST /cek not-found pair ({where})", "/cek?lang=en", **missing)
                 )
