@@ -15,7 +15,8 @@ from census.core import db
 from census.core.config import census_today
 from census.core.households import number_hash
 from census.core.models import CountStatus, Household, Member
-from census.register import service, staging
+from census.register import blocks as register_blocks
+from census.register import service
 from census.register import sql as register_sql
 from census.register.rows import COLUMNS
 from tests.factories import add_household, household_of, make_kk, make_nik
@@ -28,7 +29,7 @@ def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     the file in blocks of 61 bytes (smaller than a row, so records are cut everywhere)."""
     if request.param == "worker processes":
         monkeypatch.setattr(service, "default_workers", lambda size, postgresql: 2)
-        monkeypatch.setattr(staging, "BLOCK_BYTES", 61)
+        monkeypatch.setattr(register_blocks, "BLOCK_BYTES", 61)
     return str(request.param)
 
 

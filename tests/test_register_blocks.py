@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from psycopg.types.string import BytesBinaryDumper
 
+from census.register import blocks as register_blocks
 from census.register import service, staging
 from census.register.rows import COLUMNS, RegisterFileError, read_header, read_records, records
 from census.register.sql import COPY_COLUMNS, COPY_TYPES, STAGING, staging_table
@@ -60,7 +61,7 @@ def read_in_blocks(data: bytes) -> Read:
     layout = read_header(binary.readline().decode("utf-8-sig", "surrogateescape"))
     found: list[tuple[int, list[str]]] = []
     try:
-        for block, after_line in staging.file_blocks(binary, layout.separator, 1):
+        for block, after_line in register_blocks.file_blocks(binary, layout.separator, 1):
             text = io.StringIO(block.decode("utf-8", "surrogateescape"), newline="")
             found.extend(records(text, layout, after_line, ascii_only=block.isascii()))
     except RegisterFileError as exc:
@@ -79,20 +80,20 @@ def test_blocks_of_every_size_read_as_the_whole_file_reads(
     readable = data.replace(b"Ren\xe9", b"Rene")
     assert [line for line, _ in read_whole(readable)[0]] == [2, 3, 4, 6, 7, 8, 9, 10, 11, 13]
     for size in range(1, len(data) + 2):
-        monkeypatch.setattr(staging, "BLOCK_BYTES", size)
+        monkeypatch.setattr(register_blocks, "BLOCK_BYTES", size)
         assert read_in_blocks(data) == whole, f"blocks of {size} bytes"
         assert read_in_blocks(readable) == read_whole(readable), f"blocks of {size} bytes"
 
 
 def test_a_block_ends_at_a_line_only_outside_quotes() -> None:
     head = b'a,"b\nc",d\ne,f\n'
-    assert staging._whole_records(head + b'g,"h\n', ",") == (len(head), 2)
+    assert register_blocks._whole_records(head + b'g,"h\n', ",") == (len(head), 2)
     # With another separator the same quote is inside a field, and every line is a record.
-    assert staging._whole_records(head + b'g,"h\n', ";") == (len(head) + 5, 4)
+    assert register_blocks._whole_records(head + b'g,"h\n', ";") == (len(head) + 5, 4)
     # A carriage return at the very end may be half of a CRLF: not cut there.
-    assert staging._whole_records(b"a,b\r\nc,d\r", ",") == (5, 1)
-    assert staging._whole_records(b"a,b\rc,d\re", ",") == (8, 2)
-    assert staging._whole_records(b"no end yet", ",") == (0, 0)
+    assert register_blocks._whole_records(b"a,b\r\nc,d\r", ",") == (5, 1)
+    assert register_blocks._whole_records(b"a,b\rc,d\re", ",") == (8, 2)
+    assert register_blocks._whole_records(b"no end yet", ",") == (0, 0)
 
 
 def test_an_unreadable_quote_fails_in_the_block_that_holds_it(
@@ -100,7 +101,7 @@ def test_an_unreadable_quote_fails_in_the_block_that_holds_it(
 ) -> None:
     too_long = '"' + "x" * 200_000 + '"'
     data = tricky_file(",").replace(b"Last", too_long.encode())
-    monkeypatch.setattr(staging, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(register_blocks, "BLOCK_BYTES", 4096)
     data = data.replace(b"Ren\xe9", b"Rene")
     whole = read_whole(data)
     assert whole[1] is not None and whole[1].startswith("line 13: cannot read the CSV")

@@ -1,5 +1,5 @@
 """The register import skips a check across rows only when the rows staged show it would reject
-none (``census.register.staging.Seen``): the same report and register as running every check."""
+none (``census.register.seen.Seen``): the same report and register as running every check."""
 
 from __future__ import annotations
 
@@ -14,14 +14,16 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from census.core import db
-from census.register import service, staging
+from census.register import blocks as register_blocks
+from census.register import seen as register_seen
+from census.register import service
 from census.register import sql as register_sql
 from tests.conftest import clear_data
 from tests.register_helpers import VILLAGE, Card, family, run, write
 
 ALL_SKIPPABLE = {"same NIK twice", "unknown village", *register_sql.HOUSEHOLD_CHECKS}
 UNKNOWN_VILLAGE = "33.16.01.2999"
-KEPT = staging.SEEN_ROWS  # (the property test below sets it for each example)
+KEPT = register_seen.SEEN_ROWS  # (the property test below sets it for each example)
 #: A household the property test may find in the register first (the same numbers each time).
 REGISTERED = family("33.16.02.2001")
 
@@ -32,7 +34,7 @@ def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     household's rows are cut into several blocks)."""
     if request.param == "worker processes":
         monkeypatch.setattr(service, "default_workers", lambda size, postgresql: 2)
-        monkeypatch.setattr(staging, "BLOCK_BYTES", 61)
+        monkeypatch.setattr(register_blocks, "BLOCK_BYTES", 61)
     return str(request.param)
 
 
@@ -40,13 +42,13 @@ def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 def needless(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
     """What each import found it need not run."""
     found: list[set[str]] = []
-    real = service._needless_checks
+    real = service.needless_checks
 
     def spy(connection, seen):  # type: ignore[no-untyped-def]
         found.append(real(connection, seen))
         return found[-1]
 
-    monkeypatch.setattr(service, "_needless_checks", spy)
+    monkeypatch.setattr(service, "needless_checks", spy)
     return found
 
 
@@ -112,7 +114,7 @@ def test_a_check_that_could_reject_a_row_runs(
 def test_village_codes_are_looked_up_in_batches(
     app: Flask, tmp_path: Path, needless: list[set[str]], monkeypatch, unknown: bool
 ) -> None:
-    monkeypatch.setattr(service, "VILLAGE_BATCH", 1)
+    monkeypatch.setattr(register_seen, "VILLAGE_BATCH", 1)
     people = _problem("an unknown village" if unknown else "none")
     result = run(app, write(tmp_path / "r.csv", people))
     assert result.exit_code == 0, result.output
@@ -122,7 +124,7 @@ def test_village_codes_are_looked_up_in_batches(
 def test_a_file_larger_than_what_is_kept_runs_every_check(
     app: Flask, tmp_path: Path, reading: str, needless: list[set[str]], monkeypatch
 ) -> None:
-    monkeypatch.setattr(staging, "SEEN_ROWS", 4)
+    monkeypatch.setattr(register_seen, "SEEN_ROWS", 4)
     result = run(app, write(tmp_path / "r.csv", _two_households()))
     assert result.exit_code == 0, result.output
     assert needless == [set()]
@@ -136,12 +138,12 @@ def test_seen_adds_blocks_as_one() -> None:
     twin = kk[:8] + bytes(24)  # another KK's hash with the same first 8 bytes
     nik = [bytes([n]) * 32 for n in range(4)]
 
-    def block(niks: list[bytes], runs: list[staging.Run]) -> staging.Seen:
-        seen = staging.Seen()
+    def block(niks: list[bytes], runs: list[register_seen.Run]) -> register_seen.Seen:
+        seen = register_seen.Seen()
         seen.note(niks, runs)
         return seen
 
-    whole = staging.Seen()
+    whole = register_seen.Seen()
     whole.add(block(nik[:2], [(kk, place, 1)]))
     whole.add(block(nik[2:], [(kk, place, 0)]))
     assert not whole.duplicate_nik and not whole.household_conflict
@@ -213,13 +215,13 @@ def test_what_is_kept_changes_nothing_an_import_does(
     # take the one pass that uses what is kept the most).
     path = write(tmp_path / "r.csv", people)
     monkeypatch.setattr(service, "default_workers", lambda size, postgresql: 2 if block else 0)
-    monkeypatch.setattr(staging, "BLOCK_BYTES", block or 1 << 20)
+    monkeypatch.setattr(register_blocks, "BLOCK_BYTES", block or 1 << 20)
     outcomes = []
     for kept in (KEPT, -1):  # -1: given up at once, so every check runs
         clear_data(app)
         if registered:  # checks against the register run between the others
             assert run(app, write(tmp_path / "before.csv", REGISTERED.people)).exit_code == 0
-        monkeypatch.setattr(staging, "SEEN_ROWS", kept)
+        monkeypatch.setattr(register_seen, "SEEN_ROWS", kept)
         outcomes.append(_import(app, path))
     assert outcomes[0] == outcomes[1]
 
@@ -232,7 +234,7 @@ def test_a_clean_first_load_inserts_in_one_pass(
     and persons go in without grouping or sorting, each person's place on the card the
     position written as the rows were staged (a row rejected on its own takes none)."""
     monkeypatch.setattr(service, "default_workers", lambda size, postgresql: 2 if block else 0)
-    monkeypatch.setattr(staging, "BLOCK_BYTES", block or 1 << 20)
+    monkeypatch.setattr(register_blocks, "BLOCK_BYTES", block or 1 << 20)
     ran: list[str] = []
     real = service.Connection.exec_driver_sql
 
@@ -271,8 +273,8 @@ def test_blocks_end_before_the_last_household_they_hold(monkeypatch: pytest.Monk
     lines = [f"{kk:016d},{n},x\r\n".encode() for kk in (1, 1, 2, 2, 2, 3, 4, 4) for n in (0,)]
     data = b"".join(lines)
     for size in range(1, len(data) + 2):
-        monkeypatch.setattr(staging, "BLOCK_BYTES", size)
-        blocks = list(staging.file_blocks(io.BytesIO(data), ",", 1, 0))
+        monkeypatch.setattr(register_blocks, "BLOCK_BYTES", size)
+        blocks = list(register_blocks.file_blocks(io.BytesIO(data), ",", 1, 0))
         assert b"".join(block for block, _ in blocks) == data
         line = 1
         for block, after in blocks:
@@ -286,6 +288,6 @@ def test_blocks_end_before_the_last_household_they_hold(monkeypatch: pytest.Monk
             shared = first & second
             assert not shared or len(first) == 1 or len(second) == 1, (size, kks)
     quoted = b'1,"a",x\n1,b,x\n2,c,x\n'
-    monkeypatch.setattr(staging, "BLOCK_BYTES", len(quoted) - 2)
-    blocks = list(staging.file_blocks(io.BytesIO(quoted), ",", 1, 0))
+    monkeypatch.setattr(register_blocks, "BLOCK_BYTES", len(quoted) - 2)
+    blocks = list(register_blocks.file_blocks(io.BytesIO(quoted), ",", 1, 0))
     assert blocks[0][0] == b'1,"a",x\n1,b,x\n'

@@ -7,7 +7,7 @@ with ``COPY`` on PostgreSQL and batched ``executemany`` on SQLite. Checks that n
 the register (the same NIK twice, unknown villages, a NIK in another household, a KK whose rows
 disagree, two heads) are then single SQL statements over the staging table
 (``census.register.sql``), and so is the upsert; those that what was kept of the rows shows
-cannot reject any (``census.register.staging.Seen``) are not run.
+cannot reject any (``census.register.seen``) are not run.
 Everything runs in one transaction: a failure anywhere leaves the register as it was.
 
 Re-running a file changes nothing: upserts only touch rows whose values differ, and never the
@@ -24,34 +24,34 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from itertools import chain, islice
+from itertools import islice
 from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
 from census.core.sealing import CardKey, keyring
 from census.register import sql
 from census.register.first_load import keys_and_indexes_built_at_the_end
 from census.register.rows import Layout, read_header, read_records
-from census.register.sql import COPY_COLUMNS, STAGING, STAGING_COLUMNS
+from census.register.seen import ACROSS_ROWS, Seen, needless_checks
+from census.register.sql import STAGING
 from census.register.staging import (
-    COPY_SIGNATURE,
-    COPY_TRAILER,
+    SQLITE_BATCH,
     Counts,
-    Seen,
     Staged,
     StagedRow,
     copy_data,
+    copy_postgresql,
+    insert_sqlite,
     staged_blocks,
     staged_rows,
 )
 
 log = logging.getLogger(__name__)
 
-SQLITE_BATCH = 5000
 #: Files smaller than this are checked in this process: starting workers would cost more.
 PARALLEL_FROM_BYTES = 4 * 1024 * 1024
 
@@ -81,74 +81,8 @@ class ImportResult:
 COPY_ROWS = 2000
 
 
-def _copy_postgresql(connection: Connection, chunks: Iterator[Staged]) -> None:
-    """Fill the staging table from ``chunks``: its rows in ``COPY``'s binary format
-    (``census.register.staging.copy_data``), as sent, with the signature and the trailer."""
-    raw = connection.connection.driver_connection
-    columns = ", ".join(COPY_COLUMNS)
-    statement = f"COPY {STAGING} ({columns}) FROM STDIN (FORMAT BINARY)"
-    # The text in the rows is UTF-8 (``copy_data``), whatever the connection's own encoding:
-    # the server converts COPY's text from the client encoding, so that is UTF-8 too, until
-    # the import commits.
-    connection.exec_driver_sql("SET LOCAL client_encoding = 'UTF8'")
-    # Binary: the hashes and sealed cards go as bytes, not as hex text to be parsed again.
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(COPY_SIGNATURE)
-        for chunk in chunks:
-            copy.write(chunk)  # type: ignore[arg-type]
-        copy.write(COPY_TRAILER)
-
-
-def _insert_sqlite(connection: Connection, chunks: Iterator[Staged]) -> None:
-    """Fill the staging table from ``chunks`` of rows, in batches of ``SQLITE_BATCH``."""
-    raw = connection.connection.driver_connection
-    columns = ", ".join(STAGING_COLUMNS)
-    insert = f"INSERT INTO {STAGING} ({columns}) VALUES ({', '.join('?' * len(STAGING_COLUMNS))})"
-    batch: list[StagedRow] = []
-    for row in chain.from_iterable(chunks):  # type: ignore[arg-type]
-        batch.append(row)
-        if len(batch) >= SQLITE_BATCH:
-            raw.executemany(insert, batch)
-            batch.clear()
-    if batch:
-        raw.executemany(insert, batch)
-
-
 def _scalar(connection: Connection, sql: str) -> int:
     return int(connection.execute(text(sql)).scalar_one())
-
-
-#: The checks across rows a first load runs (the register's own are skipped there).
-ACROSS_ROWS = frozenset(name for name, _ in sql.CHECKS) - sql.REGISTER_CHECKS
-
-#: Village codes asked about in one statement.
-VILLAGE_BATCH = 1000
-_KNOWN_VILLAGES = text("SELECT COUNT(*) FROM region WHERE level = 4 AND code IN :codes").bindparams(
-    bindparam("codes", expanding=True)
-)
-
-
-def _needless_checks(connection: Connection, seen: Seen) -> set[str]:
-    """The checks across rows that cannot reject a row of this file, as ``seen`` shows: no NIK
-    on two rows, every village code in the region table (one look per ``VILLAGE_BATCH``
-    codes), no KK whose rows differ or name two heads. Each runs over the whole staging table
-    after the last row, one statement at a time; what ``seen`` holds was gathered while the
-    rows were checked, on every core. A check that could reject a row runs as before."""
-    if not seen.usable:
-        return set()
-    needless = set()
-    if not seen.duplicate_nik:
-        needless.add("same NIK twice")
-    codes = sorted(seen.villages)
-    known = 0
-    for at in range(0, len(codes), VILLAGE_BATCH):
-        batch = {"codes": codes[at : at + VILLAGE_BATCH]}
-        known += int(connection.execute(_KNOWN_VILLAGES, batch).scalar_one())
-    if known == len(codes):
-        needless.add("unknown village")
-    if not seen.household_conflict:
-        needless.update(sql.HOUSEHOLD_CHECKS)
-    return needless
 
 
 def import_register(
@@ -219,7 +153,7 @@ def import_register(
         except OperationalError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
             raise RegisterDatabaseError(f"cannot reach the database: {reason}") from None
-        fill = partial(_copy_postgresql if postgresql else _insert_sqlite, chunks=chunks)
+        fill = partial(copy_postgresql if postgresql else insert_sqlite, chunks=chunks)
         with connection, connection.begin():
             result = _run(connection, fill, counts, seen, on_reject)
             if after_upsert is not None:
@@ -308,7 +242,7 @@ def _run(
         connection, "SELECT COUNT(*) FROM (SELECT 1 FROM member LIMIT 1) AS m"
     )
     result = ImportResult(rows=counts.rows, rejected=counts.rejected)
-    needless = _needless_checks(connection, seen)
+    needless = needless_checks(connection, seen)
     conflict: bool | None = None
     for name, statement in sql.CHECKS:
         if register_empty and name in sql.REGISTER_CHECKS:

@@ -194,7 +194,7 @@ ORDER BY s.household_id
 """
 
 #: A first load whose every KK is one run of rows in the file, none rejected by a check across
-#: rows (``census.register.staging.Seen``): each household is the row at position 0 of its run
+#: rows (``census.register.seen.Seen``): each household is the row at position 0 of its run
 #: and each person's place on the card is their position, so neither statement groups or sorts
 #: the staging table (a tenth of such an import's time).
 ONE_PASS_HOUSEHOLDS = f"""
