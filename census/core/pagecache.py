@@ -36,7 +36,7 @@ from flask import Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
 from census.core import frontcache, settings
-from census.core.assets import GZIP_WBITS
+from census.core.assets import GZIP_WBITS, wants_gzip
 from census.core.config import census_today
 from census.core.i18n import add_vary, current_language
 
@@ -219,7 +219,7 @@ def _keep(response: Response, seconds: float, form: bool) -> Page | None:
 
 def _answer_form(page: Page) -> Response:
     """A kept page with this visitor's CSRF token put in (never a 304: the token changes)."""
-    gzipped = "gzip" in request.accept_encodings and current_app.config["COMPRESS_ENABLED"]
+    gzipped = wants_gzip()
     token = generate_csrf()
     response = Response(page.with_token(token.encode(), gzipped), status=200)
     if gzipped:
@@ -237,7 +237,7 @@ def _answer(page: Page) -> Response:
     if page.parts is not None:
         return _answer_form(page)
     # The gzipped bytes are another representation: an ETag of their own (RFC 9110, 8.8.3).
-    gzipped = "gzip" in request.accept_encodings and current_app.config["COMPRESS_ENABLED"]
+    gzipped = wants_gzip()
     etag = page.etag + "-gz" if gzipped else page.etag
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
